@@ -1,32 +1,74 @@
-wit_bindgen::generate!({
-    world: "connector",
-    path: "wit",
-    generate_all,
-    with: {
-        "wasi:http/types@0.2.12": wasip2::http::types,
-        "wasi:http/outgoing-handler@0.2.12": wasip2::http::outgoing_handler,
-        "wasi:io/error@0.2.12": wasip2::io::error,
-        "wasi:io/poll@0.2.12": wasip2::io::poll,
-        "wasi:io/streams@0.2.12": wasip2::io::streams,
-        "wasi:clocks/monotonic-clock@0.2.12": wasip2::clocks::monotonic_clock,
-    },
-});
-struct C;
-impl exports::integration::connector::connections::Guest for C {
-    fn definitions() -> Vec<exports::integration::connector::connections::ConnectionDefinition> { vec![] }
-    fn check(_c: exports::integration::connector::connections::Connection) -> Result<exports::integration::connector::connections::Site, exports::integration::connector::connections::Error> {
-        let _ = wasip2::random::random::get_random_u64();
-        std::thread::sleep(std::time::Duration::from_millis(1));
-        Err(exports::integration::connector::connections::Error::Internal(format!("{:?}", integration::connector::secrets::get("x"))))
-    }
+//! A Confluence Cloud connector as a WebAssembly component.
+//!
+//! `lib.rs` only binds the WIT contract (`wit/connector.wit`) to the plain-Rust
+//! modules below; everything they do can be tested natively through
+//! [`platform::Platform`].
+
+pub mod actions;
+pub mod catalog;
+pub mod connection;
+pub mod definitions;
+pub mod errors;
+pub mod exec;
+pub mod http;
+pub mod input;
+pub mod paging;
+pub mod platform;
+pub mod retry;
+pub mod site;
+#[cfg(test)]
+mod testing;
+#[cfg(target_arch = "wasm32")]
+mod wasi_platform;
+
+/// Bindings generated from the WIT contract.
+#[allow(missing_docs, clippy::all)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        world: "connector",
+        path: "wit",
+        generate_all,
+        with: {
+            "wasi:http/types@0.2.12": wasip2::http::types,
+            "wasi:http/outgoing-handler@0.2.12": wasip2::http::outgoing_handler,
+            "wasi:io/error@0.2.12": wasip2::io::error,
+            "wasi:io/poll@0.2.12": wasip2::io::poll,
+            "wasi:io/streams@0.2.12": wasip2::io::streams,
+            "wasi:clocks/monotonic-clock@0.2.12": wasip2::clocks::monotonic_clock,
+        },
+    });
 }
-impl exports::integration::connector::actions::Guest for C {
-    fn definitions() -> Vec<exports::integration::connector::actions::ActionDefinition> { vec![] }
-    fn invoke(a: String, _c: exports::integration::connector::actions::Connection, _i: String) -> Result<exports::integration::connector::actions::Output, exports::integration::connector::actions::Error> {
-        let r = wasip2::http::types::OutgoingRequest::new(wasip2::http::types::Fields::new());
-        let _ = wasip2::http::outgoing_handler::handle(r, None);
-        wasi::logging::logging::log(wasi::logging::logging::Level::Info, "", &a);
-        Err(exports::integration::connector::actions::Error::Internal(a))
+
+#[cfg(target_arch = "wasm32")]
+mod component {
+    use crate::bindings::exports::integration::connector::{actions, connections};
+    use crate::bindings::integration::connector::types::{
+        ActionDefinition, Connection, ConnectionDefinition, Error, Output, Site,
+    };
+    use crate::wasi_platform::WasiPlatform;
+
+    /// The exported component.
+    struct Connector;
+
+    impl connections::Guest for Connector {
+        fn definitions() -> Vec<ConnectionDefinition> {
+            crate::connection::definitions()
+        }
+
+        fn check(connection: Connection) -> Result<Site, Error> {
+            crate::connection::check(&WasiPlatform, &connection)
+        }
     }
+
+    impl actions::Guest for Connector {
+        fn definitions() -> Vec<ActionDefinition> {
+            crate::definitions::actions()
+        }
+
+        fn invoke(action: String, connection: Connection, input: String) -> Result<Output, Error> {
+            crate::exec::invoke(&WasiPlatform, &action, &connection, &input)
+        }
+    }
+
+    crate::bindings::export!(Connector with_types_in crate::bindings);
 }
-export!(C);

@@ -1,0 +1,449 @@
+//! The two ways to connect (Basic and OAuth 2.0), and resolving a stored
+//! connection to the site its requests go to.
+//!
+//! OAuth 2.0 tokens are not tied to one site: the site is picked from
+//! `GET https://api.atlassian.com/oauth/token/accessible-resources`, by the
+//! API Site Override (a site name or URL) or else the first site. A connection
+//! that already carries a `cloud-id` (as `check` returns it) skips that call.
+
+use crate::bindings::integration::connector::types::{
+    AuthScheme, Connection, ConnectionDefinition, Input, InputKind, Oauth2Settings, Site,
+};
+use crate::errors::{Error, invalid_connection};
+use crate::http::{Client, parse_json};
+use crate::platform::Platform;
+use crate::site;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+/// Where OAuth 2.0 requests go, and where the accessible sites are listed.
+pub const GATEWAY: &str = "https://api.atlassian.com";
+
+/// The default OAuth 2.0 authorize URL.
+pub const AUTHORIZE_URL: &str =
+    "https://auth.atlassian.com/authorize?audience=api.atlassian.com&prompt=consent";
+/// The default OAuth 2.0 token URL.
+pub const TOKEN_URL: &str = "https://auth.atlassian.com/oauth/token";
+/// The scopes an OAuth 2.0 connection asks for by default.
+pub const DEFAULT_SCOPES: &str = "offline_access delete:attachment:confluence read:attachment:confluence write:attachment:confluence read:custom-content:confluence write:custom-content:confluence delete:custom-content:confluence read:page:confluence write:page:confluence delete:page:confluence read:space:confluence";
+
+/// Secret keys: a host answers these through `secrets`, never in connection values.
+pub const SECRET_KEYS: [&str; 3] = ["api-token", "access-token", "client-secret"];
+
+/// A connection resolved to a site and a credential.
+pub struct Resolved {
+    /// The site, as `check` reports it.
+    pub site: Site,
+    /// The `Authorization` header value.
+    pub authorization: String,
+}
+
+impl Resolved {
+    /// A client for this connection's API base.
+    pub fn client<'p>(&self, platform: &'p dyn Platform) -> Client<'p> {
+        Client::new(platform, &self.site.api_base, self.authorization.clone())
+    }
+}
+
+/// One form field of a connection definition.
+fn field(
+    key: &str,
+    label: &str,
+    comments: &str,
+    kind: InputKind,
+    required: bool,
+    default: Option<&str>,
+    example: Option<&str>,
+) -> Input {
+    let text = |v: Option<&str>| v.map(|v| Value::String(v.into()).to_string());
+    Input {
+        key: key.into(),
+        label: label.into(),
+        comments: comments.into(),
+        kind,
+        required,
+        default: text(default),
+        example: text(example),
+        choices: vec![],
+    }
+}
+
+/// The connection kinds this connector offers.
+pub fn definitions() -> Vec<ConnectionDefinition> {
+    vec![
+        ConnectionDefinition {
+            key: "basic".into(),
+            label: "Confluence Basic".into(),
+            description: "Connects as one Atlassian account with its e-mail address and an API token \
+                          (create one at id.atlassian.com under Security, API tokens)."
+                .into(),
+            auth: AuthScheme::Basic,
+            inputs: vec![
+                field("email", "Email", "The e-mail address of the Atlassian account the API token belongs to.", InputKind::String, true, None, Some("jane@acme.com")),
+                field("api-token", "API Token", "An API token of that account; Confluence Cloud does not accept account passwords here.", InputKind::Secret, true, None, None),
+                field("host", "Host", "Your Confluence site, such as acme.atlassian.net; https:// and a trailing /wiki are optional.", InputKind::String, true, None, Some("acme.atlassian.net")),
+            ],
+        },
+        ConnectionDefinition {
+            key: "oauth2".into(),
+            label: "Confluence OAuth 2.0".into(),
+            description: "Connects through an Atlassian OAuth 2.0 (3LO) app; the host runs the consent flow and \
+                          supplies the access token. Requests go through api.atlassian.com to the chosen site."
+                .into(),
+            auth: AuthScheme::Oauth2(Oauth2Settings {
+                authorize_url: AUTHORIZE_URL.into(),
+                token_url: TOKEN_URL.into(),
+                default_scopes: DEFAULT_SCOPES.into(),
+            }),
+            inputs: vec![
+                field("authorize-url", "Authorize URL", "Where the user is sent to grant access.", InputKind::String, true, Some(AUTHORIZE_URL), None),
+                field("token-url", "Token URL", "Where authorization codes and refresh tokens are exchanged for access tokens.", InputKind::String, true, Some(TOKEN_URL), None),
+                field("scopes", "Scopes", "Space-separated OAuth scopes to request; keep offline_access to get refresh tokens.", InputKind::Text, true, Some(DEFAULT_SCOPES), None),
+                field("client-id", "Client ID", "The client id of your app in the Atlassian developer console.", InputKind::String, true, None, None),
+                field("client-secret", "Client Secret", "The secret of that app.", InputKind::Secret, true, None, None),
+                field("api-site-override", "API Site Override", "Which site to use when the user can reach several: its name (acme) or address (https://acme.atlassian.net). Empty means the first site the token can reach.", InputKind::String, false, None, Some("acme")),
+                field("cloud-id", "Cloud ID", "The site's cloud id, as check returns it. Storing it saves one site lookup per call; leave empty to look the site up.", InputKind::String, false, None, None),
+            ],
+        },
+    ]
+}
+
+/// Reads a connection's values, refusing secrets stored among them.
+fn values(connection: &Connection) -> Result<Map<String, Value>, Error> {
+    let parsed: Value = serde_json::from_str(&connection.values).map_err(|e| {
+        invalid_connection(format!("the connection's values are not valid JSON ({e})"))
+    })?;
+    let Value::Object(map) = parsed else {
+        return Err(invalid_connection(
+            "the connection's values must be a JSON object, such as {\"email\":..,\"host\":..}",
+        ));
+    };
+    if let Some(key) = SECRET_KEYS.iter().find(|k| map.contains_key(**k)) {
+        return Err(invalid_connection(format!(
+            "`{key}` is a secret: store it with the host's secrets, not in the connection's values"
+        )));
+    }
+    Ok(map)
+}
+
+/// A non-empty string value of the connection.
+fn text<'a>(values: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    values
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// The host's value of a secret, or an error saying which one is missing.
+fn secret(platform: &dyn Platform, key: &str, hint: &str) -> Result<String, Error> {
+    platform
+        .secret(key)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| invalid_connection(format!("the host supplied no `{key}` secret: {hint}")))
+}
+
+/// Resolves a connection to its site and credential (one site lookup for an
+/// OAuth 2.0 connection without a stored `cloud-id`).
+pub fn resolve(
+    platform: &dyn Platform,
+    connection: &Connection,
+    debug: bool,
+) -> Result<Resolved, Error> {
+    let values = values(connection)?;
+    match connection.definition.as_str() {
+        "basic" => {
+            let email = text(&values, "email")
+                .ok_or_else(|| invalid_connection("`email` is required: the e-mail address of the account that owns the API token"))?;
+            if !email.contains('@') {
+                return Err(invalid_connection(format!(
+                    "`email` must be an e-mail address such as jane@acme.com; got `{email}`"
+                )));
+            }
+            let host = text(&values, "host").unwrap_or("");
+            let origin = site::normalise_site(host)
+                .map_err(|m| invalid_connection(format!("`host`: {m}")))?;
+            let token = secret(
+                platform,
+                "api-token",
+                "create an API token for this account and give it to the host",
+            )?;
+            let credentials =
+                base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}"));
+            let name = origin
+                .split("://")
+                .nth(1)
+                .and_then(|h| h.split('.').next())
+                .map(str::to_string);
+            Ok(Resolved {
+                site: Site {
+                    cloud_id: None,
+                    url: Some(origin.clone()),
+                    name,
+                    api_base: origin,
+                },
+                authorization: format!("Basic {credentials}"),
+            })
+        }
+        "oauth2" => {
+            let token = secret(
+                platform,
+                "access-token",
+                "complete the OAuth 2.0 consent flow so the host holds an access token",
+            )?;
+            let authorization = format!("Bearer {token}");
+            if let Some(cloud_id) = text(&values, "cloud-id") {
+                if !cloud_id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                {
+                    return Err(invalid_connection(format!(
+                        "`cloud-id` must be an Atlassian cloud id such as 1324a887-45db-1bf4-1e99-ef0ff456d421; got `{cloud_id}`"
+                    )));
+                }
+                return Ok(Resolved {
+                    site: Site {
+                        cloud_id: Some(cloud_id.to_string()),
+                        url: text(&values, "site-url").map(str::to_string),
+                        name: text(&values, "site-name").map(str::to_string),
+                        api_base: format!("{GATEWAY}/ex/confluence/{cloud_id}"),
+                    },
+                    authorization,
+                });
+            }
+            let gateway = Client::new(platform, GATEWAY, authorization.clone()).with_debug(debug);
+            let (_, json) =
+                gateway.get_json(&format!("{GATEWAY}/oauth/token/accessible-resources"))?;
+            let sites = accessible_sites(&json)?;
+            let chosen = choose_site(&sites, text(&values, "api-site-override"))?;
+            Ok(Resolved {
+                site: Site {
+                    api_base: format!("{GATEWAY}/ex/confluence/{}", chosen.id),
+                    cloud_id: Some(chosen.id.clone()),
+                    url: Some(chosen.url.clone()),
+                    name: Some(chosen.name.clone()),
+                },
+                authorization,
+            })
+        }
+        other => Err(invalid_connection(format!(
+            "unknown connection definition `{other}`: use `basic` or `oauth2`"
+        ))),
+    }
+}
+
+/// One site from accessible-resources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessibleSite {
+    /// The cloud id.
+    pub id: String,
+    /// The site's address.
+    pub url: String,
+    /// The site's name.
+    pub name: String,
+}
+
+/// The Confluence sites in an accessible-resources answer (sites whose scopes
+/// include a Confluence scope; all sites when the answer lists no scopes).
+pub fn accessible_sites(json: &Value) -> Result<Vec<AccessibleSite>, Error> {
+    let entries = json.as_array().ok_or_else(|| {
+        Error::Upstream(crate::errors::UpstreamError {
+            status: 200,
+            message: "accessible-resources did not answer with a list of sites".into(),
+        })
+    })?;
+    let is_confluence = |entry: &Value| {
+        entry
+            .get("scopes")
+            .and_then(Value::as_array)
+            .is_none_or(|scopes| {
+                scopes
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .any(|s| s.contains("confluence"))
+            })
+    };
+    let sites: Vec<AccessibleSite> = entries
+        .iter()
+        .filter(|entry| is_confluence(entry))
+        .filter_map(|entry| {
+            let field = |k: &str| entry.get(k).and_then(Value::as_str).map(str::to_string);
+            let id = field("id")?;
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                return None;
+            }
+            Some(AccessibleSite {
+                url: field("url").unwrap_or_default(),
+                name: field("name").unwrap_or_default(),
+                id,
+            })
+        })
+        .collect();
+    if sites.is_empty() {
+        return Err(invalid_connection(
+            "this token can reach no Confluence site: check that the app has Confluence scopes and that the user granted access to a site",
+        ));
+    }
+    Ok(sites)
+}
+
+/// Picks the site named by `wanted` (a name or an address), else the first.
+pub fn choose_site<'a>(
+    sites: &'a [AccessibleSite],
+    wanted: Option<&str>,
+) -> Result<&'a AccessibleSite, Error> {
+    let Some(wanted) = wanted else {
+        return Ok(&sites[0]);
+    };
+    let wanted_address = site::comparable(wanted);
+    sites
+        .iter()
+        .find(|s| {
+            s.name.eq_ignore_ascii_case(wanted.trim()) || site::comparable(&s.url) == wanted_address
+        })
+        .ok_or_else(|| {
+            let names: Vec<&str> = sites.iter().map(|s| s.name.as_str()).collect();
+            invalid_connection(format!(
+                "API Site Override `{wanted}` matches none of the sites this token can reach: {}",
+                names.join(", ")
+            ))
+        })
+}
+
+/// The answer of `check`: resolve, then prove the credential with the current-user call.
+pub fn check(platform: &dyn Platform, connection: &Connection) -> Result<Site, Error> {
+    let resolved = resolve(platform, connection, false)?;
+    let client = resolved.client(platform);
+    let response = client.send_json(
+        crate::platform::Method::Get,
+        &client.url("/wiki/rest/api/user/current", &[]),
+        None,
+    )?;
+    let user = parse_json(&response)?;
+    if user.get("type").and_then(Value::as_str) == Some("anonymous") {
+        return Err(Error::Unauthorized(
+            "Confluence treated the request as anonymous: check the e-mail address and API token"
+                .into(),
+        ));
+    }
+    Ok(resolved.site)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::ScriptedPlatform;
+
+    fn connection(definition: &str, values: &str) -> Connection {
+        Connection {
+            definition: definition.into(),
+            values: values.into(),
+        }
+    }
+
+    const SITES: &str = r#"[
+        {"id":"11111111-aaaa","url":"https://jira-only.atlassian.net","name":"jira-only","scopes":["read:jira-work"]},
+        {"id":"22222222-bbbb","url":"https://acme.atlassian.net","name":"acme","scopes":["read:page:confluence"]},
+        {"id":"33333333-cccc","url":"https://beta.atlassian.net","name":"beta","scopes":["read:page:confluence"]}
+    ]"#;
+
+    #[test]
+    fn basic_builds_the_header_from_email_and_token() {
+        let platform = ScriptedPlatform::new(vec![]).with_secret("api-token", "tok");
+        let resolved = resolve(
+            &platform,
+            &connection(
+                "basic",
+                r#"{"email":"a@b.c","host":"acme.atlassian.net/wiki"}"#,
+            ),
+            false,
+        )
+        .unwrap();
+        assert_eq!(resolved.authorization, "Basic YUBiLmM6dG9r");
+        assert_eq!(resolved.site.api_base, "https://acme.atlassian.net");
+        assert_eq!(resolved.site.name.as_deref(), Some("acme"));
+    }
+
+    #[test]
+    fn basic_refusals() {
+        let platform = ScriptedPlatform::new(vec![]).with_secret("api-token", "tok");
+        for values in [
+            r#"{"email":"a@b.c","host":"http://acme.atlassian.net"}"#,
+            r#"{"email":"a@b.c"}"#,
+            r#"{"host":"acme.atlassian.net"}"#,
+            r#"{"email":"a@b.c","host":"acme.atlassian.net","api-token":"leak"}"#,
+            r#"[1]"#,
+        ] {
+            assert!(
+                matches!(
+                    resolve(&platform, &connection("basic", values), false),
+                    Err(Error::InvalidConnection(_))
+                ),
+                "{values}"
+            );
+        }
+        let no_secret = ScriptedPlatform::new(vec![]);
+        let err = resolve(
+            &no_secret,
+            &connection("basic", r#"{"email":"a@b.c","host":"acme.atlassian.net"}"#),
+            false,
+        );
+        assert!(matches!(err, Err(Error::InvalidConnection(m)) if m.contains("api-token")));
+    }
+
+    #[test]
+    fn oauth_picks_first_confluence_site_or_the_override() {
+        let sites = accessible_sites(&serde_json::from_str(SITES).unwrap()).unwrap();
+        assert_eq!(choose_site(&sites, None).unwrap().name, "acme");
+        assert_eq!(
+            choose_site(&sites, Some("BETA")).unwrap().id,
+            "33333333-cccc"
+        );
+        assert_eq!(
+            choose_site(&sites, Some("https://Beta.atlassian.net/wiki/"))
+                .unwrap()
+                .name,
+            "beta"
+        );
+        let err = choose_site(&sites, Some("gamma")).unwrap_err();
+        assert!(matches!(err, Error::InvalidConnection(m) if m.contains("acme, beta")));
+        assert!(accessible_sites(&serde_json::json!([])).is_err());
+    }
+
+    #[test]
+    fn oauth_with_cloud_id_makes_no_lookup() {
+        let platform = ScriptedPlatform::new(vec![]).with_secret("access-token", "at");
+        let resolved = resolve(
+            &platform,
+            &connection("oauth2", r#"{"cloud-id":"abc-123"}"#),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            resolved.site.api_base,
+            "https://api.atlassian.com/ex/confluence/abc-123"
+        );
+        assert_eq!(resolved.authorization, "Bearer at");
+        assert!(platform.sent().is_empty());
+    }
+
+    #[test]
+    fn oauth_lookup_goes_to_accessible_resources() {
+        let platform = ScriptedPlatform::new(vec![ScriptedPlatform::json(SITES)])
+            .with_secret("access-token", "at");
+        let resolved = resolve(
+            &platform,
+            &connection("oauth2", r#"{"api-site-override":"beta"}"#),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            resolved.site.api_base,
+            "https://api.atlassian.com/ex/confluence/33333333-cccc"
+        );
+        assert_eq!(
+            platform.sent()[0].url,
+            "https://api.atlassian.com/oauth/token/accessible-resources"
+        );
+    }
+}

@@ -1,0 +1,56 @@
+//! The catalog as the contract's `action-definition` records.
+
+use crate::bindings::integration::connector::types::{
+    ActionDefinition, ActionHints, Input, InputKind,
+};
+use crate::catalog::{ACTIONS, Action};
+use crate::input::{self, Kind, Param};
+use crate::platform::Method;
+
+/// Every action's definition, in catalog order.
+pub fn actions() -> Vec<ActionDefinition> {
+    ACTIONS.iter().map(action).collect()
+}
+
+/// One action's definition.
+pub fn action(action: &Action) -> ActionDefinition {
+    let params = action.all_params();
+    ActionDefinition {
+        key: action.key.into(),
+        label: action.label.into(),
+        description: action.description.into(),
+        group: action.group.into(),
+        inputs: params.iter().map(input).collect(),
+        input_schema: input::schema(&params).to_string(),
+        hints: ActionHints {
+            read_only: action.method == Method::Get,
+            destructive: matches!(action.method, Method::Delete | Method::Put),
+            idempotent: action.method.is_idempotent(),
+            paginated: action.paged,
+        },
+    }
+}
+
+/// One input's definition.
+fn input(param: &Param) -> Input {
+    let (kind, choices): (InputKind, &[&str]) = match param.kind {
+        Kind::String | Kind::Id => (InputKind::String, &[]),
+        Kind::Text => (InputKind::Text, &[]),
+        Kind::Integer { .. } => (InputKind::Integer, &[]),
+        Kind::Boolean => (InputKind::Boolean, &[]),
+        Kind::Select(choices) => (InputKind::Select, choices),
+        Kind::List | Kind::IdList => (InputKind::StringList, &[]),
+        Kind::SelectList(choices) => (InputKind::StringList, choices),
+        Kind::Object | Kind::Body | Kind::Version => (InputKind::Json, &[]),
+    };
+    Input {
+        key: param.key.into(),
+        label: param.label.into(),
+        comments: param.comments.into(),
+        kind,
+        required: param.required,
+        default: param.default.map(str::to_string),
+        example: param.example.map(str::to_string),
+        choices: choices.iter().map(|c| c.to_string()).collect(),
+    }
+}

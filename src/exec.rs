@@ -1,0 +1,214 @@
+//! Running an action: validate its input against its table entry, build the
+//! HTTP call the entry describes, send it, and shape the output.
+
+use crate::bindings::integration::connector::types::{Body, Connection, Output};
+use crate::catalog::{self, Action};
+use crate::connection;
+use crate::errors::{Error, invalid_input};
+use crate::http::{Client, parse_json};
+use crate::input::{self, Args, Target};
+use crate::paging;
+use crate::platform::{HttpResponse, Platform};
+use serde_json::{Map, Value};
+
+/// What a handler works with: the connection's client.
+pub struct Ctx<'p> {
+    /// The authenticated client for the connection's site.
+    pub client: Client<'p>,
+}
+
+/// Runs action `key` with `input` (JSON text) through `connection`.
+pub fn invoke(
+    platform: &dyn Platform,
+    key: &str,
+    connection: &Connection,
+    input: &str,
+) -> Result<Output, Error> {
+    let action = catalog::find(key).ok_or_else(|| {
+        invalid_input(
+            "action",
+            format!("there is no action `{key}`; the definitions list every action key"),
+        )
+    })?;
+    let mut args = input::parse(&action.all_params(), input)?;
+    let debug = args.flag("debug");
+    let resolved = connection::resolve(platform, connection, debug)?;
+    let ctx = Ctx {
+        client: resolved.client(platform).with_debug(debug),
+    };
+    match action.handler {
+        Some(handler) => handler(&ctx, action, &mut args),
+        None => run(&ctx, action, &args),
+    }
+}
+
+/// Runs the table entry as it is: one call, or every page of a list with `fetch-all`.
+pub fn run(ctx: &Ctx, action: &Action, args: &Args) -> Result<Output, Error> {
+    let (url, body) = build(&ctx.client, action, args)?;
+    if action.paged && args.flag("fetch-all") {
+        let max = args
+            .int("max-results")
+            .unwrap_or(paging::DEFAULT_MAX_RESULTS as i64)
+            .max(1) as u64;
+        let (status, all) = paging::fetch_all(&ctx.client, &url, max)?;
+        return Ok(json_output(status, &all));
+    }
+    let response = ctx.client.send_json(action.method, &url, body.as_ref())?;
+    passthrough(&response)
+}
+
+/// The URL and JSON body an action's table entry describes for `args`.
+pub fn build(
+    client: &Client,
+    action: &Action,
+    args: &Args,
+) -> Result<(String, Option<Value>), Error> {
+    let mut path = action.path.to_string();
+    let mut query: Vec<(String, String)> = Vec::new();
+    let mut body = Map::new();
+    let params = action.all_params();
+    for (key, value) in args.iter() {
+        let Some(param) = params.iter().find(|p| p.key == key) else {
+            continue;
+        };
+        match param.target {
+            Target::Path(name) => {
+                let text = value.as_str().unwrap_or_default();
+                let segment: String =
+                    url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+                path = path.replace(&format!("{{{name}}}"), &segment);
+            }
+            Target::Query(name) => query.push((name.to_string(), query_text(value))),
+            Target::Body(name) => {
+                body.insert(name.to_string(), value.clone());
+            }
+            Target::ExtraQuery => {
+                for (name, extra) in value.as_object().into_iter().flatten() {
+                    if extra.is_object() {
+                        return Err(invalid_input(
+                            key,
+                            format!(
+                                "`{key}.{name}` must be a string, number, boolean or list, not an object"
+                            ),
+                        ));
+                    }
+                    query.push((name.clone(), query_text(extra)));
+                }
+            }
+            Target::Local => {}
+        }
+    }
+    if let Some(missing) = params.iter().find_map(|p| match p.target {
+        Target::Path(name) if path.contains(&format!("{{{name}}}")) => Some(p.key),
+        _ => None,
+    }) {
+        return Err(invalid_input(missing, format!("`{missing}` is required")));
+    }
+    if action.paged && args.flag("fetch-all") && args.get("limit").is_none() {
+        query.push(("limit".to_string(), "250".to_string()));
+    }
+    let body = (!body.is_empty()).then_some(Value::Object(body));
+    Ok((client.url(&path, &query), body))
+}
+
+/// A query parameter's text: lists comma-joined, everything else as written.
+fn query_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(query_text).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
+    }
+}
+
+/// An output holding a JSON value.
+pub fn json_output(status: u16, value: &Value) -> Output {
+    Output {
+        status,
+        content_type: Some("application/json".into()),
+        body: Body::Json(value.to_string()),
+    }
+}
+
+/// The upstream answer as the action's output: its JSON checked but passed on as
+/// sent, or an empty body for 204.
+pub fn passthrough(response: &HttpResponse) -> Result<Output, Error> {
+    if response.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Output {
+            status: response.status,
+            content_type: None,
+            body: Body::Empty,
+        });
+    }
+    parse_json(response)?;
+    // Valid JSON is valid UTF-8, so the lossy conversion copies it unchanged.
+    Ok(Output {
+        status: response.status,
+        content_type: Some("application/json".into()),
+        body: Body::Json(String::from_utf8_lossy(&response.body).into_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::ScriptedPlatform;
+
+    fn basic() -> Connection {
+        Connection {
+            definition: "basic".into(),
+            values: r#"{"email":"a@b.c","host":"acme.atlassian.net"}"#.into(),
+        }
+    }
+
+    #[test]
+    fn builds_path_query_and_lists() {
+        let platform = ScriptedPlatform::new(vec![ScriptedPlatform::json(r#"{"results":[]}"#)])
+            .with_secret("api-token", "t");
+        invoke(
+            &platform,
+            "list-pages",
+            &basic(),
+            r#"{"space-id":["1","2"],"status":"current","limit":5,"title":"A & B"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            platform.sent()[0].url,
+            "https://acme.atlassian.net/wiki/api/v2/pages?limit=5&space-id=1%2C2&status=current&title=A+%26+B"
+        );
+    }
+
+    #[test]
+    fn unknown_action_and_bad_input_send_nothing() {
+        let platform = ScriptedPlatform::new(vec![]).with_secret("api-token", "t");
+        assert!(
+            matches!(invoke(&platform, "nope", &basic(), "{}"), Err(Error::InvalidInput(f)) if f.field == "action")
+        );
+        assert!(
+            matches!(invoke(&platform, "get-page", &basic(), "{}"), Err(Error::InvalidInput(f)) if f.field == "page-id")
+        );
+        assert!(platform.sent().is_empty());
+    }
+
+    #[test]
+    fn delete_returns_an_empty_body() {
+        let platform = ScriptedPlatform::new(vec![Ok(HttpResponse {
+            status: 204,
+            headers: vec![],
+            body: vec![],
+        })])
+        .with_secret("api-token", "t");
+        let out = invoke(
+            &platform,
+            "delete-page",
+            &basic(),
+            r#"{"page-id":"9","purge":true}"#,
+        )
+        .unwrap();
+        assert_eq!(out.status, 204);
+        assert!(matches!(out.body, Body::Empty));
+        assert_eq!(
+            platform.sent()[0].url,
+            "https://acme.atlassian.net/wiki/api/v2/pages/9?purge=true"
+        );
+    }
+}

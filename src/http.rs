@@ -1,0 +1,443 @@
+//! The authenticated HTTP client every action goes through.
+//!
+//! It joins API paths to the connection's base, adds the credentials, refuses to
+//! send them anywhere else, retries by [`RetryPolicy`], caps response bodies,
+//! logs exchanges when the user asked for `debug` (credentials redacted), and
+//! turns non-2xx answers into the contract's [`Error`].
+
+use crate::errors::{self, Error, UpstreamError};
+use crate::platform::{HttpRequest, HttpResponse, LogLevel, Method, Platform, TransportFailure};
+use crate::retry::{self, Decision, Outcome, RetryPolicy};
+use serde_json::Value;
+
+/// The largest response body read, in bytes.
+pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// How much of a body a debug log line shows.
+const DEBUG_BODY_CHARS: usize = 4096;
+
+/// A client bound to one API base and one credential.
+pub struct Client<'p> {
+    platform: &'p dyn Platform,
+    api_base: String,
+    authorization: String,
+    debug: bool,
+    policy: RetryPolicy,
+    max_body: usize,
+}
+
+impl<'p> Client<'p> {
+    /// A client that sends `authorization` to URLs under `api_base` (an origin, or an
+    /// origin plus a path prefix such as `https://api.atlassian.com/ex/confluence/{id}`).
+    pub fn new(platform: &'p dyn Platform, api_base: &str, authorization: String) -> Self {
+        Client {
+            platform,
+            api_base: api_base.trim_end_matches('/').to_string(),
+            authorization,
+            debug: false,
+            policy: RetryPolicy::default(),
+            max_body: MAX_RESPONSE_BYTES,
+        }
+    }
+
+    /// Logs every request and response at debug level when `debug` is set.
+    pub fn with_debug(mut self, debug: bool) -> Self {
+        self.debug = debug;
+        self
+    }
+
+    /// Replaces the retry rules.
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The base every API path is joined to.
+    pub fn api_base(&self) -> &str {
+        &self.api_base
+    }
+
+    /// The platform this client sends through.
+    pub fn platform(&self) -> &'p dyn Platform {
+        self.platform
+    }
+
+    /// The absolute URL of `path` (which starts with `/wiki/...`) with `query` appended.
+    pub fn url(&self, path: &str, query: &[(String, String)]) -> String {
+        let mut url = format!("{}{}", self.api_base, path);
+        if !query.is_empty() {
+            let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query)
+                .finish();
+            url.push(if path.contains('?') { '&' } else { '?' });
+            url.push_str(&encoded);
+        }
+        url
+    }
+
+    /// Whether `url` lies under this client's API base, so the credential may go with it.
+    pub fn owns(&self, url: &str) -> bool {
+        url.strip_prefix(&self.api_base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+    }
+
+    /// Sends a request with an optional JSON body; a non-2xx answer becomes an [`Error`].
+    pub fn send_json(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<HttpResponse, Error> {
+        let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+        let body = body.map(|value| {
+            headers.push(("content-type".to_string(), "application/json".to_string()));
+            value.to_string().into_bytes()
+        });
+        self.send(HttpRequest {
+            method,
+            url: url.to_string(),
+            headers,
+            body,
+        })
+    }
+
+    /// GETs `url` and parses the answer as JSON.
+    pub fn get_json(&self, url: &str) -> Result<(HttpResponse, Value), Error> {
+        let response = self.send_json(Method::Get, url, None)?;
+        let json = parse_json(&response)?;
+        Ok((response, json))
+    }
+
+    /// Sends `request` with the credential, retrying as the policy allows; a non-2xx
+    /// final answer becomes an [`Error`].
+    pub fn send(&self, mut request: HttpRequest) -> Result<HttpResponse, Error> {
+        if !self.owns(&request.url) {
+            return Err(Error::InvalidInput(errors::FieldError {
+                field: "url".to_string(),
+                message: format!(
+                    "refused to send the connection's credentials to `{}`: only addresses under {} are allowed",
+                    request.url, self.api_base
+                ),
+            }));
+        }
+        request
+            .headers
+            .push(("authorization".to_string(), self.authorization.clone()));
+        let mut attempt = 0;
+        loop {
+            self.log_request(&request, attempt);
+            let result = self.platform.send(&request, self.max_body);
+            let (outcome, failure) = match result {
+                Ok(response) => {
+                    self.log_response(&response);
+                    if (200..300).contains(&response.status) {
+                        return Ok(response);
+                    }
+                    let retry_after = response
+                        .header("retry-after")
+                        .and_then(|v| retry::parse_retry_after(v, self.platform.now_unix_secs()));
+                    (Outcome::Status(response.status, retry_after), Err(response))
+                }
+                Err(TransportFailure::BodyTooLarge(limit)) => {
+                    return Err(Error::Upstream(UpstreamError {
+                        status: 0,
+                        message: format!(
+                            "the response to {} {} is larger than the connector's limit of {} MiB",
+                            request.method.as_str(),
+                            redact_query(&request.url),
+                            limit / (1024 * 1024)
+                        ),
+                    }));
+                }
+                Err(TransportFailure::Failed(reason)) => (Outcome::Transport, Ok(reason)),
+            };
+            match self
+                .policy
+                .decide(request.method, attempt, outcome, self.platform.random_u64())
+            {
+                Decision::RetryAfter(wait) => {
+                    self.platform.log(
+                        LogLevel::Info,
+                        &format!(
+                            "{} {} failed ({}); retry {} of {} in {} ms",
+                            request.method.as_str(),
+                            redact_query(&request.url),
+                            describe(&outcome),
+                            attempt + 1,
+                            self.policy.max_retries,
+                            wait.as_millis()
+                        ),
+                    );
+                    self.platform.sleep(wait);
+                    attempt += 1;
+                }
+                Decision::GiveUp => {
+                    return Err(match failure {
+                        Err(response) => {
+                            let retry_after = match outcome {
+                                Outcome::Status(_, secs) => {
+                                    secs.map(|s| s.min(retry::MAX_REPORTED_RETRY_AFTER_SECS))
+                                }
+                                Outcome::Transport => None,
+                            };
+                            errors::from_status(response.status, &response.body, retry_after)
+                        }
+                        Ok(reason) => Error::Transport(format!(
+                            "{} {}: {reason}",
+                            request.method.as_str(),
+                            redact_query(&request.url)
+                        )),
+                    });
+                }
+            }
+        }
+    }
+
+    fn log_request(&self, request: &HttpRequest, attempt: u32) {
+        if !self.debug {
+            return;
+        }
+        let mut text = format!(
+            "request (attempt {}): {} {}\n",
+            attempt + 1,
+            request.method.as_str(),
+            request.url
+        );
+        for (name, value) in &request.headers {
+            let shown = if name.eq_ignore_ascii_case("authorization") {
+                "REDACTED"
+            } else {
+                value
+            };
+            text.push_str(&format!("{name}: {shown}\n"));
+        }
+        if let Some(body) = &request.body {
+            text.push('\n');
+            text.push_str(&preview(body));
+        }
+        self.platform.log(LogLevel::Debug, &text);
+    }
+
+    fn log_response(&self, response: &HttpResponse) {
+        if !self.debug {
+            return;
+        }
+        let mut text = format!("response: {}\n", response.status);
+        for (name, value) in &response.headers {
+            text.push_str(&format!("{name}: {value}\n"));
+        }
+        text.push('\n');
+        text.push_str(&preview(&response.body));
+        self.platform.log(LogLevel::Debug, &text);
+    }
+}
+
+/// Parses a 2xx body as JSON; an answer that is not JSON is an upstream error.
+pub fn parse_json(response: &HttpResponse) -> Result<Value, Error> {
+    serde_json::from_slice(&response.body).map_err(|e| {
+        let text = String::from_utf8_lossy(&response.body);
+        let start: String = text.trim().chars().take(120).collect();
+        Error::Upstream(UpstreamError {
+            status: response.status,
+            message: format!("Confluence answered {} with a body that is not valid JSON ({e}); it begins: {start}", response.status),
+        })
+    })
+}
+
+/// The first [`DEBUG_BODY_CHARS`] characters of a body, for a log line.
+fn preview(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    match text.char_indices().nth(DEBUG_BODY_CHARS) {
+        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], body.len()),
+        None => text.into_owned(),
+    }
+}
+
+/// A URL without its query, for messages that should not echo user data.
+fn redact_query(url: &str) -> &str {
+    url.split_once('?').map_or(url, |(path, _)| path)
+}
+
+/// A short description of an outcome for the retry log line.
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Status(status, Some(secs)) => format!("HTTP {status}, Retry-After {secs}"),
+        Outcome::Status(status, None) => format!("HTTP {status}"),
+        Outcome::Transport => "no response".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::ScriptedPlatform;
+    use std::time::Duration;
+
+    fn ok(status: u16, body: &str) -> Result<HttpResponse, TransportFailure> {
+        Ok(HttpResponse {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    fn with_retry_after(status: u16, value: &str) -> Result<HttpResponse, TransportFailure> {
+        Ok(HttpResponse {
+            status,
+            headers: vec![("retry-after".into(), value.into())],
+            body: b"{\"message\":\"slow down\"}".to_vec(),
+        })
+    }
+
+    #[test]
+    fn adds_credentials_and_returns_success() {
+        let platform = ScriptedPlatform::new(vec![ok(200, "{\"a\":1}")]);
+        let client = Client::new(&platform, "https://acme.atlassian.net", "Basic abc".into());
+        let (_, json) = client
+            .get_json(&client.url("/wiki/api/v2/spaces", &[("limit".into(), "2".into())]))
+            .unwrap();
+        assert_eq!(json["a"], 1);
+        let sent = platform.sent();
+        assert_eq!(
+            sent[0].url,
+            "https://acme.atlassian.net/wiki/api/v2/spaces?limit=2"
+        );
+        assert!(
+            sent[0]
+                .headers
+                .contains(&("authorization".into(), "Basic abc".into()))
+        );
+    }
+
+    #[test]
+    fn never_sends_credentials_elsewhere() {
+        let platform = ScriptedPlatform::new(vec![]);
+        let client = Client::new(&platform, "https://acme.atlassian.net", "Basic abc".into());
+        for url in [
+            "https://evil.example/wiki",
+            "https://acme.atlassian.net.evil.example/wiki",
+            "https://acme.atlassian.net@evil.example/",
+            "http://acme.atlassian.net/wiki",
+        ] {
+            assert!(
+                matches!(
+                    client.send_json(Method::Get, url, None),
+                    Err(Error::InvalidInput(_))
+                ),
+                "{url}"
+            );
+        }
+        assert!(platform.sent().is_empty());
+    }
+
+    #[test]
+    fn retries_429_with_retry_after_then_succeeds() {
+        let platform = ScriptedPlatform::new(vec![with_retry_after(429, "2"), ok(200, "{}")]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        client
+            .send_json(
+                Method::Post,
+                "https://a.atlassian.net/wiki/api/v2/pages",
+                Some(&Value::Null),
+            )
+            .unwrap();
+        assert_eq!(platform.sleeps(), vec![Duration::from_secs(2)]);
+        assert_eq!(platform.sent().len(), 2);
+    }
+
+    #[test]
+    fn gives_up_after_bounded_retries() {
+        let platform = ScriptedPlatform::new((0..10).map(|_| with_retry_after(503, "1")).collect());
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err = client
+            .send_json(Method::Get, "https://a.atlassian.net/wiki/x", None)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Upstream(UpstreamError { status: 503, .. })
+        ));
+        assert_eq!(platform.sent().len(), 5);
+    }
+
+    #[test]
+    fn reports_clamped_retry_after_when_429_persists() {
+        let platform = ScriptedPlatform::new(
+            (0..10)
+                .map(|_| with_retry_after(429, "9223372036854775807"))
+                .collect(),
+        );
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err = client
+            .send_json(Method::Get, "https://a.atlassian.net/wiki/x", None)
+            .unwrap_err();
+        match err {
+            Error::RateLimited(limit) => {
+                assert_eq!(limit.retry_after_seconds, Some(3600));
+                assert_eq!(limit.message, "slow down");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            platform
+                .sleeps()
+                .iter()
+                .all(|d| *d == Duration::from_secs(30))
+        );
+    }
+
+    #[test]
+    fn a_create_is_never_repeated_after_a_server_error() {
+        let platform = ScriptedPlatform::new(vec![ok(500, "boom"), ok(200, "{}")]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err = client
+            .send_json(
+                Method::Post,
+                "https://a.atlassian.net/wiki/api/v2/pages",
+                None,
+            )
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Upstream(UpstreamError { status: 500, .. })
+        ));
+        assert_eq!(platform.sent().len(), 1);
+    }
+
+    #[test]
+    fn transport_failures_are_retried_for_reads() {
+        let platform = ScriptedPlatform::new(vec![
+            Err(TransportFailure::Failed("connection reset".into())),
+            ok(200, "{}"),
+        ]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        client.get_json("https://a.atlassian.net/wiki/x").unwrap();
+        assert_eq!(platform.sent().len(), 2);
+    }
+
+    #[test]
+    fn malformed_json_is_an_upstream_error() {
+        let platform = ScriptedPlatform::new(vec![ok(200, "<html>login</html>")]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err = client
+            .get_json("https://a.atlassian.net/wiki/x")
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Upstream(e) if e.message.contains("not valid JSON") && e.message.contains("<html>"))
+        );
+    }
+
+    #[test]
+    fn debug_logs_redact_authorization() {
+        let platform = ScriptedPlatform::new(vec![ok(200, "{}")]);
+        let client = Client::new(
+            &platform,
+            "https://a.atlassian.net",
+            "Basic c2VjcmV0".into(),
+        )
+        .with_debug(true);
+        client.get_json("https://a.atlassian.net/wiki/x").unwrap();
+        let logs = platform.logs().join("\n");
+        assert!(logs.contains("authorization: REDACTED"));
+        assert!(!logs.contains("c2VjcmV0"));
+    }
+}

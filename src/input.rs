@@ -1,0 +1,632 @@
+//! Action inputs: how each is declared, validated, described to a host, and
+//! turned into a JSON Schema.
+//!
+//! Every action declares its inputs as a table of [`Param`]s; [`parse`] checks a
+//! user's JSON object against that table and yields [`Args`], and the same table
+//! produces the catalog's input list and JSON Schema, so the three never drift.
+
+use crate::errors::{Error, invalid_input};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// The largest input object accepted, in bytes.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// The type of an input and how its value is read.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    /// A non-empty single-line string.
+    String,
+    /// A non-empty string that may span lines.
+    Text,
+    /// A Confluence numeric id, given as a string of digits or a whole number.
+    Id,
+    /// A whole number within bounds.
+    Integer {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// `true` or `false` (the strings `"true"` and `"false"` are accepted too).
+    Boolean,
+    /// One of the listed strings.
+    Select(&'static [&'static str]),
+    /// A list of strings, as an array or one comma-separated string.
+    List,
+    /// A list of numeric ids, as an array or one comma-separated string.
+    IdList,
+    /// A list of strings, each one of the listed values.
+    SelectList(&'static [&'static str]),
+    /// A JSON object (or its JSON text).
+    Object,
+    /// A content body: a storage-format string, or `{"representation":..,"value":..}`.
+    Body,
+    /// A version: a number, or `{"number":..,"message":..}` where both are optional.
+    Version,
+}
+
+/// Where an input's value goes in the request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    /// Fills the `{name}` placeholder of the path.
+    Path(&'static str),
+    /// A query parameter of this name.
+    Query(&'static str),
+    /// A top-level field of this name in the JSON request body.
+    Body(&'static str),
+    /// An object whose entries are all added as query parameters.
+    ExtraQuery,
+    /// Read by the connector itself, not sent.
+    Local,
+}
+
+/// One declared input of an action.
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    /// The key in the input object.
+    pub key: &'static str,
+    /// The label a form shows.
+    pub label: &'static str,
+    /// What the value means.
+    pub comments: &'static str,
+    /// Its type.
+    pub kind: Kind,
+    /// Where it goes.
+    pub target: Target,
+    /// Whether the input is invalid without it.
+    pub required: bool,
+    /// The value Confluence (or the connector) uses when it is absent, as JSON text.
+    pub default: Option<&'static str>,
+    /// A typical value, as JSON text.
+    pub example: Option<&'static str>,
+}
+
+impl Param {
+    /// An optional input.
+    pub const fn new(
+        key: &'static str,
+        label: &'static str,
+        comments: &'static str,
+        kind: Kind,
+        target: Target,
+    ) -> Param {
+        Param {
+            key,
+            label,
+            comments,
+            kind,
+            target,
+            required: false,
+            default: None,
+            example: None,
+        }
+    }
+
+    /// The same input, required.
+    pub const fn required(self) -> Param {
+        Param {
+            required: true,
+            ..self
+        }
+    }
+
+    /// The same input with a default, as JSON text.
+    pub const fn default(self, default: &'static str) -> Param {
+        Param {
+            default: Some(default),
+            ..self
+        }
+    }
+
+    /// The same input with an example, as JSON text.
+    pub const fn example(self, example: &'static str) -> Param {
+        Param {
+            example: Some(example),
+            ..self
+        }
+    }
+
+    /// The same input sent under another target.
+    pub const fn to(self, target: Target) -> Param {
+        Param { target, ..self }
+    }
+}
+
+/// Validated input values by key; absent and empty optional inputs are left out.
+#[derive(Debug, Default, Clone)]
+pub struct Args {
+    values: BTreeMap<&'static str, Value>,
+    defaults: BTreeMap<&'static str, Value>,
+}
+
+impl Args {
+    /// The value given for `key`, if any.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.values.get(key)
+    }
+
+    /// The value given for `key`, else its declared default.
+    pub fn get_or_default(&self, key: &str) -> Option<&Value> {
+        self.values.get(key).or_else(|| self.defaults.get(key))
+    }
+
+    /// A string value.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Value::as_str)
+    }
+
+    /// A boolean value or its default; `false` when neither.
+    pub fn flag(&self, key: &str) -> bool {
+        self.get_or_default(key)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// A whole-number value or its default.
+    pub fn int(&self, key: &str) -> Option<i64> {
+        self.get_or_default(key).and_then(Value::as_i64)
+    }
+
+    /// Sets a value, as a handler does when it fills in what the user left out.
+    pub fn set(&mut self, key: &'static str, value: Value) {
+        self.values.insert(key, value);
+    }
+
+    /// Every given value with its key.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        self.values.iter().map(|(k, v)| (*k, v))
+    }
+}
+
+/// Checks `input` (JSON text) against `params` and returns the validated values.
+pub fn parse(params: &[Param], input: &str) -> Result<Args, Error> {
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(invalid_input(
+            "input",
+            format!(
+                "the input is {} bytes; the limit is {} MiB",
+                input.len(),
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let json: Value = if input.trim().is_empty() {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_str(input).map_err(|e| {
+            invalid_input(
+                "input",
+                format!("the input is not valid JSON ({e}): send a JSON object such as {{}}"),
+            )
+        })?
+    };
+    let Value::Object(object) = json else {
+        return Err(invalid_input(
+            "input",
+            "the input must be a JSON object of named inputs, such as {}",
+        ));
+    };
+    for key in object.keys() {
+        if !params.iter().any(|p| p.key == key) {
+            let known: Vec<&str> = params.iter().map(|p| p.key).collect();
+            return Err(invalid_input(
+                key,
+                format!(
+                    "`{}` is not an input of this action; it takes: {}",
+                    shorten(key),
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    let mut args = Args::default();
+    for param in params {
+        if let Some(default) = param.default.and_then(|d| serde_json::from_str(d).ok()) {
+            args.defaults.insert(param.key, default);
+        }
+        match object.get(param.key).filter(|v| !is_blank(v)) {
+            Some(value) => {
+                let value = coerce(param, value)?;
+                args.values.insert(param.key, value);
+            }
+            None if param.required => {
+                return Err(invalid_input(
+                    param.key,
+                    format!(
+                        "`{}` ({}) is required: {}",
+                        param.key, param.label, param.comments
+                    ),
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(args)
+}
+
+/// Whether a value counts as not given: `null` or an empty or blank string.
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// Checks one value against its kind and returns it in canonical form.
+fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
+    let key = param.key;
+    let fail = |expected: &str| {
+        Err(invalid_input(
+            key,
+            format!("`{key}` must be {expected}; got {}", describe(value)),
+        ))
+    };
+    match param.kind {
+        Kind::String => match value {
+            Value::String(s) if s.contains(['\n', '\r']) => fail("a single line of text"),
+            Value::String(s) => Ok(Value::String(s.clone())),
+            _ => fail("a string"),
+        },
+        Kind::Text => match value {
+            Value::String(s) => Ok(Value::String(s.clone())),
+            _ => fail("a string"),
+        },
+        Kind::Id => match as_id(value) {
+            Some(id) => Ok(Value::String(id)),
+            None => fail("a numeric id such as \"123456\""),
+        },
+        Kind::Integer { min, max } => {
+            let number = match value {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.trim().parse::<i64>().ok(),
+                _ => None,
+            };
+            match number {
+                Some(n) if (min..=max).contains(&n) => Ok(Value::from(n)),
+                _ => fail(&format!("a whole number from {min} to {max}")),
+            }
+        }
+        Kind::Boolean => match value {
+            Value::Bool(b) => Ok(Value::Bool(*b)),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(Value::Bool(true)),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
+            _ => fail("true or false"),
+        },
+        Kind::Select(choices) => match value {
+            Value::String(s) if choices.contains(&s.as_str()) => Ok(Value::String(s.clone())),
+            _ => fail(&format!("one of {}", choices.join(", "))),
+        },
+        Kind::List | Kind::IdList | Kind::SelectList(_) => {
+            let Some(items) = list_items(value).filter(|items| !items.is_empty()) else {
+                return fail("a non-empty list of strings, or one comma-separated string");
+            };
+            for item in &items {
+                match param.kind {
+                    Kind::IdList if as_id(&Value::String(item.clone())).is_none() => {
+                        return fail("a list of numeric ids such as [\"123\", \"456\"]");
+                    }
+                    Kind::SelectList(choices) if !choices.contains(&item.as_str()) => {
+                        return fail(&format!("a list of: {}", choices.join(", ")));
+                    }
+                    _ => {}
+                }
+            }
+            Ok(json!(items))
+        }
+        Kind::Object => match value {
+            Value::Object(_) => Ok(value.clone()),
+            Value::String(s) => match serde_json::from_str::<Value>(s) {
+                Ok(parsed @ Value::Object(_)) => Ok(parsed),
+                _ => fail("a JSON object"),
+            },
+            _ => fail("a JSON object"),
+        },
+        Kind::Body => body_value(value).ok_or(()).or_else(|_| {
+            fail("a storage-format string, or an object {\"representation\": \"storage\" | \"atlas_doc_format\" | \"wiki\", \"value\": \"...\"}")
+        }),
+        Kind::Version => version_value(value)
+            .ok_or(())
+            .or_else(|_| fail("a version number, or an object {\"number\": 2, \"message\": \"...\"}")),
+    }
+}
+
+/// A numeric id from a string of digits or a non-negative whole number.
+fn as_id(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => n.as_u64().map(|n| n.to_string()),
+        Value::String(s) => {
+            let s = s.trim();
+            (!s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The items of a list given as an array of strings (or numbers) or as a comma-separated string.
+fn list_items(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::String(s) => Some(
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+        ),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// A body object `{"representation":..,"value":..}` from either accepted form.
+fn body_value(value: &Value) -> Option<Value> {
+    const REPRESENTATIONS: [&str; 3] = ["storage", "atlas_doc_format", "wiki"];
+    match value {
+        Value::String(s) => Some(json!({"representation": "storage", "value": s})),
+        Value::Object(map) => {
+            let representation = match map.get("representation") {
+                None => "storage",
+                Some(Value::String(r)) if REPRESENTATIONS.contains(&r.as_str()) => r.as_str(),
+                Some(_) => return None,
+            };
+            let text = match map.get("value")? {
+                Value::String(s) => s.clone(),
+                // An atlas_doc_format document may be given as JSON; Confluence wants its text.
+                doc @ Value::Object(_) if representation == "atlas_doc_format" => doc.to_string(),
+                _ => return None,
+            };
+            if map.keys().any(|k| k != "representation" && k != "value") {
+                return None;
+            }
+            Some(json!({"representation": representation, "value": text}))
+        }
+        _ => None,
+    }
+}
+
+/// A version object `{"number"?, "message"?}` from either accepted form.
+fn version_value(value: &Value) -> Option<Value> {
+    let positive = |v: &Value| v.as_u64().filter(|n| (1..=i32::MAX as u64).contains(n));
+    match value {
+        Value::Number(_) => positive(value).map(|n| json!({"number": n})),
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, field) in map {
+                match (key.as_str(), field) {
+                    ("number", v) => {
+                        out.insert("number".into(), Value::from(positive(v)?));
+                    }
+                    ("message", Value::String(s)) => {
+                        out.insert("message".into(), Value::String(s.clone()));
+                    }
+                    ("message", Value::Null) => {}
+                    _ => return None,
+                }
+            }
+            Some(Value::Object(out))
+        }
+        _ => None,
+    }
+}
+
+/// A short description of a rejected value for an error message.
+fn describe(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    };
+    shorten(&text)
+}
+
+/// At most 60 characters of `text`.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of an input object with these params.
+pub fn schema(params: &[Param]) -> Value {
+    let mut properties = Map::new();
+    for param in params {
+        let mut property = kind_schema(param.kind);
+        property.insert("title".into(), Value::String(param.label.into()));
+        property.insert("description".into(), Value::String(param.comments.into()));
+        if let Some(default) = param
+            .default
+            .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        {
+            property.insert("default".into(), default);
+        }
+        if let Some(example) = param
+            .example
+            .and_then(|e| serde_json::from_str::<Value>(e).ok())
+        {
+            property.insert("examples".into(), Value::Array(vec![example]));
+        }
+        properties.insert(param.key.into(), Value::Object(property));
+    }
+    let required: Vec<Value> = params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| Value::String(p.key.into()))
+        .collect();
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// The schema of one kind of value.
+fn kind_schema(kind: Kind) -> Map<String, Value> {
+    let id = json!({"anyOf": [{"type": "string", "pattern": "^[0-9]{1,20}$"}, {"type": "integer", "minimum": 0}]});
+    let value = match kind {
+        Kind::String => json!({"type": "string", "pattern": "^[^\\r\\n]*$"}),
+        Kind::Text => json!({"type": "string"}),
+        Kind::Id => id.clone(),
+        Kind::Integer { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
+        Kind::Boolean => json!({"type": "boolean"}),
+        Kind::Select(choices) => json!({"type": "string", "enum": choices}),
+        Kind::List => {
+            json!({"anyOf": [{"type": "array", "items": {"type": "string"}, "minItems": 1}, {"type": "string"}]})
+        }
+        Kind::IdList => {
+            json!({"anyOf": [{"type": "array", "items": id, "minItems": 1}, {"type": "string"}]})
+        }
+        Kind::SelectList(choices) => {
+            json!({"anyOf": [{"type": "array", "items": {"type": "string", "enum": choices}, "minItems": 1}, {"type": "string"}]})
+        }
+        Kind::Object => json!({"type": "object"}),
+        Kind::Body => json!({"anyOf": [
+            {"type": "string"},
+            {"type": "object", "properties": {
+                "representation": {"type": "string", "enum": ["storage", "atlas_doc_format", "wiki"]},
+                "value": {"type": ["string", "object"]}
+            }, "required": ["value"], "additionalProperties": false}
+        ]}),
+        Kind::Version => json!({"anyOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "object", "properties": {
+                "number": {"type": "integer", "minimum": 1},
+                "message": {"type": "string"}
+            }, "additionalProperties": false}
+        ]}),
+    };
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARAMS: &[Param] = &[
+        Param::new(
+            "page-id",
+            "Page Id",
+            "The page.",
+            Kind::Id,
+            Target::Path("id"),
+        )
+        .required(),
+        Param::new(
+            "limit",
+            "Limit",
+            "How many.",
+            Kind::Integer { min: 1, max: 250 },
+            Target::Query("limit"),
+        )
+        .default("25"),
+        Param::new(
+            "status",
+            "Status",
+            "Which.",
+            Kind::SelectList(&["current", "archived"]),
+            Target::Query("status"),
+        ),
+        Param::new(
+            "title",
+            "Title",
+            "Title.",
+            Kind::String,
+            Target::Query("title"),
+        ),
+        Param::new("body", "Body", "Body.", Kind::Body, Target::Body("body")),
+        Param::new(
+            "version",
+            "Version",
+            "Version.",
+            Kind::Version,
+            Target::Local,
+        ),
+        Param::new(
+            "draft",
+            "Draft",
+            "Draft.",
+            Kind::Boolean,
+            Target::Query("draft"),
+        ),
+    ];
+
+    fn field_of(err: Error) -> String {
+        match err {
+            Error::InvalidInput(f) => f.field,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_and_normalises() {
+        let args = parse(PARAMS, r#"{"page-id": 42, "limit": "10", "status": "current, archived", "title": "", "body": "<p>x</p>", "draft": "true"}"#).unwrap();
+        assert_eq!(args.str("page-id"), Some("42"));
+        assert_eq!(args.int("limit"), Some(10));
+        assert_eq!(args.get("status").unwrap(), &json!(["current", "archived"]));
+        assert_eq!(args.get("title"), None);
+        assert_eq!(
+            args.get("body").unwrap(),
+            &json!({"representation": "storage", "value": "<p>x</p>"})
+        );
+        assert!(args.flag("draft"));
+        assert_eq!(
+            parse(PARAMS, r#"{"page-id":"7"}"#).unwrap().int("limit"),
+            Some(25)
+        );
+    }
+
+    #[test]
+    fn rejections_name_the_field() {
+        let cases = [
+            ("[]", "input"),
+            ("not json", "input"),
+            ("{}", "page-id"),
+            (r#"{"page-id": "../etc"}"#, "page-id"),
+            (r#"{"page-id": "12/34"}"#, "page-id"),
+            (r#"{"page-id": "1?x=2"}"#, "page-id"),
+            (r#"{"page-id": "%2e%2e"}"#, "page-id"),
+            (r#"{"page-id": -3}"#, "page-id"),
+            (r#"{"page-id": 1, "limit": 0}"#, "limit"),
+            (r#"{"page-id": 1, "limit": 251}"#, "limit"),
+            (r#"{"page-id": 1, "status": ["gone"]}"#, "status"),
+            (r#"{"page-id": 1, "title": 5}"#, "title"),
+            (r#"{"page-id": 1, "title": "a\nb"}"#, "title"),
+            (r#"{"page-id": 1, "draft": "yes"}"#, "draft"),
+            (
+                r#"{"page-id": 1, "body": {"representation": "html", "value": "x"}}"#,
+                "body",
+            ),
+            (r#"{"page-id": 1, "version": {"number": 0}}"#, "version"),
+            (r#"{"page-id": 1, "surprise": true}"#, "surprise"),
+        ];
+        for (input, field) in cases {
+            assert_eq!(
+                field_of(parse(PARAMS, input).unwrap_err()),
+                field,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn schema_lists_required_and_types() {
+        let schema = schema(PARAMS);
+        assert_eq!(schema["required"], json!(["page-id"]));
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(schema["properties"]["limit"]["maximum"], 250);
+        assert_eq!(schema["properties"]["limit"]["default"], 25);
+    }
+}

@@ -1,0 +1,265 @@
+//! Following Confluence's cursor pagination.
+//!
+//! A list answer carries `_links.next`, a path relative to the site (v2:
+//! `/wiki/api/v2/pages?cursor=..`) or to `_links.context` (v1 search:
+//! `/rest/api/search?cursor=..` with context `/wiki`), and sometimes a `Link`
+//! header. The next URL is joined to the connection's API base (the site, or
+//! `api.atlassian.com/ex/confluence/{cloudId}`), never to `_links.base`, and a
+//! link that leaves the API base or repeats is refused.
+
+use crate::errors::{Error, UpstreamError};
+use crate::http::{Client, parse_json};
+use crate::platform::HttpResponse;
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+/// The most results a `fetch-all` returns unless the user sets `max-results`.
+pub const DEFAULT_MAX_RESULTS: u64 = 1000;
+
+/// The raw `next` link of a list answer: `_links.next` in the body, else the
+/// `Link` header's `rel="next"`.
+pub fn next_link(response: &HttpResponse, body: &Value) -> Option<String> {
+    let links = body.get("_links");
+    if let Some(next) = links.and_then(|l| l.get("next")).and_then(Value::as_str) {
+        let context = links
+            .and_then(|l| l.get("context"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !context.is_empty() && next.starts_with('/') && !next.starts_with(&format!("{context}/"))
+        {
+            return Some(format!("{context}{next}"));
+        }
+        return Some(next.to_string());
+    }
+    response.header("link").and_then(link_header_next)
+}
+
+/// The `rel="next"` target of a `Link` header.
+fn link_header_next(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        let is_next = params.split(';').any(|p| {
+            p.trim()
+                .replace(' ', "")
+                .eq_ignore_ascii_case("rel=\"next\"")
+        });
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        is_next.then(|| target.to_string())
+    })
+}
+
+/// Turns a `next` link into an absolute URL under the client's API base.
+pub fn resolve_next(client: &Client, next: &str) -> Result<String, Error> {
+    let base = client.api_base();
+    let absolute = if next.starts_with('/') && !next.starts_with("//") {
+        // A link that already carries the base's path prefix (`/ex/confluence/{id}/wiki/..`)
+        // is joined to the origin; any other is joined to the whole base.
+        let origin_end = base.find("://").map_or(0, |i| i + 3);
+        let origin = &base[..base[origin_end..]
+            .find('/')
+            .map_or(base.len(), |i| origin_end + i)];
+        let prefix = &base[origin.len()..];
+        if !prefix.is_empty() && next.starts_with(&format!("{prefix}/")) {
+            format!("{origin}{next}")
+        } else {
+            format!("{base}{next}")
+        }
+    } else {
+        next.to_string()
+    };
+    if client.owns(&absolute) {
+        Ok(absolute)
+    } else {
+        Err(Error::Upstream(UpstreamError {
+            status: 200,
+            message: format!("refused to follow a pagination link that leaves {base}: {next}"),
+        }))
+    }
+}
+
+/// Fetches `first_url` and every following page, up to `max_results` items, and
+/// returns `{"results":[..],"truncated":bool}`; `truncated` says that
+/// more results existed past `max_results`.
+pub fn fetch_all(
+    client: &Client,
+    first_url: &str,
+    max_results: u64,
+) -> Result<(u16, Value), Error> {
+    let mut results = Vec::new();
+    let mut seen = HashSet::new();
+    let mut url = first_url.to_string();
+    let mut status;
+    let mut truncated = false;
+    loop {
+        seen.insert(url.clone());
+        let response = client.send_json(crate::platform::Method::Get, &url, None)?;
+        status = response.status;
+        let body = parse_json(&response)?;
+        let page = body
+            .get("results")
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                Error::Upstream(UpstreamError {
+                    status,
+                    message: "a list answer has no `results` array".to_string(),
+                })
+            })?;
+        let room = (max_results as usize).saturating_sub(results.len());
+        if page.len() > room {
+            truncated = true;
+        }
+        results.extend(page.iter().take(room).cloned());
+        let Some(next) = next_link(&response, &body) else {
+            break;
+        };
+        let next_url = resolve_next(client, &next)?;
+        if results.len() as u64 >= max_results {
+            truncated = true;
+            break;
+        }
+        if seen.contains(&next_url) {
+            return Err(Error::Upstream(UpstreamError {
+                status,
+                message: format!(
+                    "Confluence returned the same page link twice ({next}); stopped to avoid a loop"
+                ),
+            }));
+        }
+        url = next_url;
+    }
+    let mut out = Map::new();
+    out.insert("results".to_string(), Value::Array(results));
+    out.insert("truncated".to_string(), Value::Bool(truncated));
+    Ok((status, Value::Object(out)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::ScriptedPlatform;
+
+    #[test]
+    fn next_from_body_or_link_header() {
+        let response = HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: vec![],
+        };
+        let body = serde_json::json!({"_links":{"next":"/wiki/api/v2/pages?cursor=abc","base":"https://x.atlassian.net/wiki"}});
+        assert_eq!(
+            next_link(&response, &body).as_deref(),
+            Some("/wiki/api/v2/pages?cursor=abc")
+        );
+        let v1 = serde_json::json!({"_links":{"next":"/rest/api/search?cursor=x&next=true","context":"/wiki"}});
+        assert_eq!(
+            next_link(&response, &v1).as_deref(),
+            Some("/wiki/rest/api/search?cursor=x&next=true")
+        );
+        let header = HttpResponse {
+            status: 200,
+            headers: vec![("link".into(), "</wiki/api/v2/pages?cursor=h>; rel=\"next\", <https://x.atlassian.net/wiki>; rel=\"base\"".into())],
+            body: vec![],
+        };
+        assert_eq!(
+            next_link(&header, &serde_json::json!({})).as_deref(),
+            Some("/wiki/api/v2/pages?cursor=h")
+        );
+        assert_eq!(
+            next_link(&response, &serde_json::json!({"_links":{}})),
+            None
+        );
+    }
+
+    #[test]
+    fn resolves_against_site_or_gateway_never_elsewhere() {
+        let platform = ScriptedPlatform::new(vec![]);
+        let site = Client::new(&platform, "https://acme.atlassian.net", "x".into());
+        assert_eq!(
+            resolve_next(&site, "/wiki/api/v2/pages?cursor=a").unwrap(),
+            "https://acme.atlassian.net/wiki/api/v2/pages?cursor=a"
+        );
+        let gateway = Client::new(
+            &platform,
+            "https://api.atlassian.com/ex/confluence/c1",
+            "x".into(),
+        );
+        assert_eq!(
+            resolve_next(&gateway, "/wiki/api/v2/pages?cursor=a").unwrap(),
+            "https://api.atlassian.com/ex/confluence/c1/wiki/api/v2/pages?cursor=a"
+        );
+        assert_eq!(
+            resolve_next(&gateway, "/ex/confluence/c1/wiki/api/v2/pages?cursor=a").unwrap(),
+            "https://api.atlassian.com/ex/confluence/c1/wiki/api/v2/pages?cursor=a"
+        );
+        for bad in [
+            "https://evil.example/wiki/api/v2/pages",
+            "//evil.example/wiki",
+            "https://acme.atlassian.net.evil/x",
+        ] {
+            assert!(resolve_next(&site, bad).is_err(), "{bad}");
+        }
+        assert!(
+            resolve_next(
+                &site,
+                "https://acme.atlassian.net/wiki/api/v2/pages?cursor=b"
+            )
+            .is_ok()
+        );
+    }
+
+    fn page(
+        ids: &[u32],
+        next: Option<&str>,
+    ) -> Result<HttpResponse, crate::platform::TransportFailure> {
+        let results: Vec<Value> = ids
+            .iter()
+            .map(|id| serde_json::json!({"id": id.to_string()}))
+            .collect();
+        let mut body = serde_json::json!({"results": results, "_links": {"base": "https://elsewhere.example/wiki"}});
+        if let Some(next) = next {
+            body["_links"]["next"] = Value::String(next.to_string());
+        }
+        ScriptedPlatform::json(&body.to_string())
+    }
+
+    #[test]
+    fn fetch_all_follows_cursors_and_bounds_results() {
+        let platform = ScriptedPlatform::new(vec![
+            page(&[1, 2], Some("/wiki/api/v2/spaces?cursor=b")),
+            page(&[3, 4], Some("/wiki/api/v2/spaces?cursor=c")),
+            page(&[5], None),
+        ]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let (_, all) =
+            fetch_all(&client, "https://a.atlassian.net/wiki/api/v2/spaces", 100).unwrap();
+        assert_eq!(all["results"].as_array().unwrap().len(), 5);
+        assert_eq!(all["truncated"], false);
+        assert_eq!(
+            platform.sent()[1].url,
+            "https://a.atlassian.net/wiki/api/v2/spaces?cursor=b"
+        );
+
+        let platform = ScriptedPlatform::new(vec![
+            page(&[1, 2], Some("/wiki/api/v2/spaces?cursor=b")),
+            page(&[3, 4], Some("/wiki/api/v2/spaces?cursor=c")),
+        ]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let (_, some) =
+            fetch_all(&client, "https://a.atlassian.net/wiki/api/v2/spaces", 3).unwrap();
+        assert_eq!(some["results"].as_array().unwrap().len(), 3);
+        assert_eq!(some["truncated"], true);
+        assert_eq!(platform.sent().len(), 2);
+    }
+
+    #[test]
+    fn fetch_all_stops_on_a_repeated_cursor() {
+        let platform = ScriptedPlatform::new(vec![
+            page(&[1], Some("/wiki/api/v2/spaces?cursor=b")),
+            page(&[2], Some("/wiki/api/v2/spaces?cursor=b")),
+        ]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err =
+            fetch_all(&client, "https://a.atlassian.net/wiki/api/v2/spaces", 100).unwrap_err();
+        assert!(matches!(err, Error::Upstream(e) if e.message.contains("same page link twice")));
+    }
+}

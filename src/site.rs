@@ -1,0 +1,184 @@
+//! Reading a Confluence site address the way people type it.
+//!
+//! `acme.atlassian.net`, `https://acme.atlassian.net`, `https://acme.atlassian.net/` and
+//! `https://acme.atlassian.net/wiki` all mean the same site; anything that would send the
+//! credentials somewhere unexpected (another scheme, a user name, a path, a query) is refused
+//! with a message that says what to type instead.
+
+use url::{Host, Url};
+
+/// What the error messages suggest typing.
+const EXAMPLE: &str = "acme.atlassian.net";
+
+/// Normalises a typed site address to its origin, such as `https://acme.atlassian.net`.
+///
+/// Plain `http://` is accepted only for loopback hosts, so tests can point the
+/// connector at a local server.
+pub fn normalise_site(input: &str) -> Result<String, String> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(format!(
+            "the site address is empty: type your Confluence site, such as {EXAMPLE}"
+        ));
+    }
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let url = Url::parse(&with_scheme).map_err(|e| {
+        format!(
+            "`{trimmed}` is not a site address ({e}): type your Confluence site, such as {EXAMPLE}"
+        )
+    })?;
+    let host = url.host().ok_or_else(|| {
+        format!("`{trimmed}` has no host name: type your Confluence site, such as {EXAMPLE}")
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&host) => {}
+        "http" => {
+            return Err(format!(
+                "`{trimmed}` uses http://, which would send the credentials unencrypted: type https://{} instead",
+                url.host_str().unwrap_or(EXAMPLE)
+            ));
+        }
+        other => {
+            return Err(format!(
+                "`{trimmed}` uses the scheme `{other}`: type an https:// address, such as https://{EXAMPLE}"
+            ));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "`{trimmed}` contains a user name or password: type only the site, such as {EXAMPLE}; \
+             the e-mail and API token have fields of their own"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "`{trimmed}` has a query or fragment: type only the site, such as {EXAMPLE}"
+        ));
+    }
+    let path = url.path().trim_end_matches('/');
+    if !(path.is_empty() || path.eq_ignore_ascii_case("/wiki")) {
+        return Err(format!(
+            "`{trimmed}` has the path `{}`: type only the site, such as {}, without a page or space path",
+            url.path(),
+            url.origin().ascii_serialization()
+        ));
+    }
+    if let Host::Domain(name) = &host
+        && !name.contains('.')
+        && !is_loopback(&host)
+    {
+        return Err(format!(
+            "`{trimmed}` is not a full host name: type the whole site address, such as {name}.atlassian.net"
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+/// A site address reduced for comparison: lower-case host (and port), no scheme,
+/// no trailing slash, no `/wiki`. Used to match an API Site Override against a
+/// site's URL.
+pub fn comparable(address: &str) -> String {
+    let lower = address.trim().to_ascii_lowercase();
+    let without_scheme = lower
+        .split_once("://")
+        .map_or(lower.as_str(), |(_, rest)| rest);
+    let trimmed = without_scheme.trim_end_matches('/');
+    trimmed.strip_suffix("/wiki").unwrap_or(trimmed).to_string()
+}
+
+/// Whether `host` is this machine.
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        Host::Ipv4(ip) => ip.is_loopback(),
+        Host::Ipv6(ip) => ip.is_loopback(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_usual_forms() {
+        for typed in [
+            "acme.atlassian.net",
+            "https://acme.atlassian.net",
+            "https://acme.atlassian.net/",
+            "https://acme.atlassian.net/wiki",
+            "https://acme.atlassian.net/wiki/",
+            "  HTTPS://ACME.atlassian.net/wiki  ",
+        ] {
+            assert_eq!(
+                normalise_site(typed).as_deref(),
+                Ok("https://acme.atlassian.net"),
+                "{typed}"
+            );
+        }
+    }
+
+    #[test]
+    fn keeps_ports_and_allows_loopback_http() {
+        assert_eq!(
+            normalise_site("http://127.0.0.1:8080").as_deref(),
+            Ok("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            normalise_site("http://localhost:9/wiki").as_deref(),
+            Ok("http://localhost:9")
+        );
+        assert_eq!(
+            normalise_site("http://[::1]:80").as_deref(),
+            Ok("http://[::1]")
+        );
+        assert_eq!(
+            normalise_site("https://wiki.example.com:8443").as_deref(),
+            Ok("https://wiki.example.com:8443")
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_site() {
+        let cases = [
+            ("", "empty"),
+            ("   ", "empty"),
+            (
+                "http://acme.atlassian.net",
+                "https://acme.atlassian.net instead",
+            ),
+            ("ftp://acme.atlassian.net", "scheme `ftp`"),
+            (
+                "https://user:pw@acme.atlassian.net",
+                "user name or password",
+            ),
+            ("https://me@acme.atlassian.net", "user name or password"),
+            ("https://acme.atlassian.net/wiki/spaces/ENG", "path"),
+            ("https://acme.atlassian.net/other", "path"),
+            ("https://acme.atlassian.net/?x=1", "query"),
+            ("https://acme.atlassian.net/#top", "fragment"),
+            ("acme", "acme.atlassian.net"),
+            ("https://", "not a site address"),
+            ("acme atlassian.net", "not a site address"),
+        ];
+        for (typed, expected) in cases {
+            let err = normalise_site(typed).expect_err(typed);
+            assert!(err.contains(expected), "{typed}: {err}");
+        }
+    }
+
+    #[test]
+    fn comparable_ignores_case_scheme_slash_and_wiki() {
+        for typed in [
+            "https://ACME.atlassian.net/",
+            "acme.atlassian.net",
+            "http://acme.atlassian.net/wiki",
+        ] {
+            assert_eq!(comparable(typed), "acme.atlassian.net");
+        }
+    }
+}

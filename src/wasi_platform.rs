@@ -1,0 +1,206 @@
+//! [`Platform`] over the component's imports: `wasi:http` for requests,
+//! `wasi:clocks` (through std) for waits and dates, `wasi:random` for jitter,
+//! `wasi:logging` for logs and the contract's `secrets` for credentials.
+
+use crate::bindings::integration::connector::secrets;
+use crate::bindings::wasi::logging::logging;
+use crate::platform::{HttpRequest, HttpResponse, LogLevel, Method, Platform, TransportFailure};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use wasip2::http::outgoing_handler;
+use wasip2::http::types::{
+    self as http, ErrorCode, Fields, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+};
+use wasip2::io::streams::StreamError;
+
+/// How long to wait for a connection, for the first response byte, and between bytes.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(60);
+const BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The platform of the WebAssembly build.
+pub struct WasiPlatform;
+
+impl Platform for WasiPlatform {
+    fn send(
+        &self,
+        request: &HttpRequest,
+        max_body: usize,
+    ) -> Result<HttpResponse, TransportFailure> {
+        send(request, max_body)
+            .map_err(TransportFailure::Failed)
+            .and_then(|r| r)
+    }
+
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
+
+    fn random_u64(&self) -> u64 {
+        wasip2::random::random::get_random_u64()
+    }
+
+    fn now_unix_secs(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+
+    fn log(&self, level: LogLevel, message: &str) {
+        let level = match level {
+            LogLevel::Debug => logging::Level::Debug,
+            LogLevel::Info => logging::Level::Info,
+            LogLevel::Warn => logging::Level::Warn,
+        };
+        logging::log(level, "confluence", message);
+    }
+
+    fn secret(&self, key: &str) -> Option<String> {
+        secrets::get(key)
+    }
+}
+
+/// Sends one request; the outer error is a transport failure, the inner result
+/// carries a body that grew too large.
+fn send(
+    request: &HttpRequest,
+    max_body: usize,
+) -> Result<Result<HttpResponse, TransportFailure>, String> {
+    let url = url::Url::parse(&request.url).map_err(|e| format!("bad URL: {e}"))?;
+    let pairs: Vec<(String, Vec<u8>)> = request
+        .headers
+        .iter()
+        .map(|(name, value)| (name.clone(), value.as_bytes().to_vec()))
+        .collect();
+    let headers =
+        Fields::from_list(&pairs).map_err(|e| format!("a request header was refused: {e:?}"))?;
+    let outgoing = OutgoingRequest::new(headers);
+    let method = match request.method {
+        Method::Get => http::Method::Get,
+        Method::Post => http::Method::Post,
+        Method::Put => http::Method::Put,
+        Method::Patch => http::Method::Patch,
+        Method::Delete => http::Method::Delete,
+    };
+    let scheme = if url.scheme() == "http" {
+        Scheme::Http
+    } else {
+        Scheme::Https
+    };
+    let authority = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_string(),
+    };
+    let path = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_string(),
+    };
+    let refused = |what: &str| format!("the host refused the request's {what}");
+    outgoing
+        .set_method(&method)
+        .map_err(|()| refused("method"))?;
+    outgoing
+        .set_scheme(Some(&scheme))
+        .map_err(|()| refused("scheme"))?;
+    outgoing
+        .set_authority(Some(&authority))
+        .map_err(|()| refused("authority"))?;
+    outgoing
+        .set_path_with_query(Some(&path))
+        .map_err(|()| refused("path"))?;
+    let body = outgoing.body().map_err(|()| refused("body"))?;
+    let options = RequestOptions::new();
+    // A host may not support every timeout; those it refuses keep its defaults.
+    let _ = options.set_connect_timeout(Some(CONNECT_TIMEOUT.as_nanos() as u64));
+    let _ = options.set_first_byte_timeout(Some(FIRST_BYTE_TIMEOUT.as_nanos() as u64));
+    let _ = options.set_between_bytes_timeout(Some(BETWEEN_BYTES_TIMEOUT.as_nanos() as u64));
+    let pending = outgoing_handler::handle(outgoing, Some(options)).map_err(describe_error)?;
+    {
+        let stream = body.write().map_err(|()| refused("body stream"))?;
+        for chunk in request.body.as_deref().unwrap_or_default().chunks(4096) {
+            stream
+                .blocking_write_and_flush(chunk)
+                .map_err(|e| format!("sending the body failed: {}", stream_error(e)))?;
+        }
+    }
+    OutgoingBody::finish(body, None).map_err(describe_error)?;
+    let response = loop {
+        match pending.get() {
+            Some(result) => break result,
+            None => pending.subscribe().block(),
+        }
+    };
+    let response = response
+        .map_err(|()| "the response was already taken".to_string())?
+        .map_err(describe_error)?;
+    let status = response.status();
+    let headers = response
+        .headers()
+        .entries()
+        .into_iter()
+        .map(|(name, value)| {
+            (
+                name.to_ascii_lowercase(),
+                String::from_utf8_lossy(&value).into_owned(),
+            )
+        })
+        .collect();
+    let incoming = response
+        .consume()
+        .map_err(|()| "the response body was already taken".to_string())?;
+    let stream = incoming
+        .stream()
+        .map_err(|()| "the response body stream was already taken".to_string())?;
+    let mut bytes = Vec::new();
+    loop {
+        match stream.blocking_read(64 * 1024) {
+            Ok(chunk) => {
+                if bytes.len() + chunk.len() > max_body {
+                    return Ok(Err(TransportFailure::BodyTooLarge(max_body)));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Err(StreamError::Closed) => break,
+            Err(e) => {
+                return Err(format!(
+                    "reading the response body failed: {}",
+                    stream_error(e)
+                ));
+            }
+        }
+    }
+    drop(stream);
+    Ok(Ok(HttpResponse {
+        status,
+        headers,
+        body: bytes,
+    }))
+}
+
+/// A readable description of a `wasi:http` error code.
+fn describe_error(code: ErrorCode) -> String {
+    match code {
+        ErrorCode::HttpRequestDenied => {
+            "the host does not allow requests to this address".to_string()
+        }
+        ErrorCode::ConnectionRefused => "the connection was refused".to_string(),
+        ErrorCode::ConnectionTimeout => "connecting timed out".to_string(),
+        ErrorCode::HttpResponseTimeout => "the server did not answer in time".to_string(),
+        ErrorCode::DnsError(e) => format!(
+            "the host name could not be resolved ({})",
+            e.rcode.unwrap_or_default()
+        ),
+        ErrorCode::TlsCertificateError => {
+            "the server's TLS certificate was not accepted".to_string()
+        }
+        ErrorCode::InternalError(Some(message)) => message,
+        other => format!("{other:?}"),
+    }
+}
+
+/// A readable description of a stream error.
+fn stream_error(error: StreamError) -> String {
+    match error {
+        StreamError::Closed => "the stream closed early".to_string(),
+        StreamError::LastOperationFailed(e) => e.to_debug_string(),
+    }
+}
