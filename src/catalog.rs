@@ -366,6 +366,17 @@ pub const ACTIONS: &[Action] = &[
         paged: false,
         handler: None,
     },
+    Action {
+        key: "get-current-user",
+        label: "Get Current User",
+        description: "Returns the account the connection acts as: its account id, display name and type.",
+        group: "Users",
+        method: Method::Get,
+        path: "/wiki/rest/api/user/current",
+        params: &[],
+        paged: false,
+        handler: None,
+    },
 ];
 
 /// The action with key `key`.
