@@ -1,1 +1,26 @@
+//! A wasmtime host for the Confluence connector component.
+//!
+//! [`Host`] loads the component once per process (compiled with Cranelift,
+//! cached on disk) and runs each call in a fresh store with memory and time
+//! limits, the call's secrets, and HTTP answered by replaying a HAR, by the
+//! network for allow-listed hosts, or by the network while recording a
+//! redacted HAR. Tests and the `connector-host` CLI both use this API.
 
+#![warn(missing_docs)]
+
+pub mod bindings;
+pub mod engine;
+pub mod har;
+pub mod host;
+pub mod http;
+pub mod json;
+pub mod logging;
+pub mod secrets;
+pub mod state;
+
+pub use bindings::{ActionDefinition, Body, ConnectionDefinition, ConnectorError, Output, Site};
+pub use har::Har;
+pub use host::{CallOptions, Connection, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Host, Outcome};
+pub use http::{Exchange, HttpMode};
+pub use logging::LogLine;
+pub use secrets::{REDACTED, Secrets};

@@ -1,0 +1,383 @@
+//! The public entry point: a [`Host`] loads the component once and runs
+//! calls, each in a fresh `Store` with its own limits, secrets and HTTP mode.
+
+use crate::bindings::{
+    ActionDefinition, ConnectionDefinition, ConnectorError, Output, Site, WitConnection,
+};
+use crate::engine;
+use crate::har::Har;
+use crate::http::{CallHooks, Exchange, HttpMode};
+use crate::logging::LogLine;
+use crate::secrets::Secrets;
+use crate::state::{MemoryLimitExceeded, State};
+use anyhow::{Context, Result, anyhow, bail};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wasmtime::{Engine, Store, Trap};
+
+/// The default time limit of a call.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
+/// The default memory limit of a call, in bytes.
+pub const DEFAULT_MEMORY_LIMIT: usize = 256 * 1024 * 1024;
+
+fn time_limit_message(limit: Duration) -> String {
+    format!(
+        "the component exceeded its time limit of {} s",
+        limit.as_secs_f64()
+    )
+}
+
+/// Turns a trap or instantiation failure into the host-level error a user
+/// sees: the time or memory limit when one was hit, else the trap itself
+/// (with secret values redacted).
+pub fn call_failure(
+    err: wasmtime::Error,
+    time_limit: Duration,
+    secrets: &Secrets,
+) -> anyhow::Error {
+    if let Some(m) = err.downcast_ref::<MemoryLimitExceeded>() {
+        return anyhow!("{m}");
+    }
+    if matches!(err.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+        return anyhow!(time_limit_message(time_limit));
+    }
+    let message = secrets.redact(&format!("{err:?}"));
+    anyhow!("the component failed: {message}")
+}
+
+/// A stored connection: which definition, and its non-secret values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Connection {
+    /// The `key` of a connection definition, such as `basic`.
+    pub definition: String,
+    /// The definition's non-secret input values, by key.
+    #[serde(default = "empty_object")]
+    pub values: serde_json::Value,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::json!({})
+}
+
+impl Connection {
+    /// A connection from its definition key and values.
+    pub fn new(definition: &str, values: serde_json::Value) -> Connection {
+        Connection {
+            definition: definition.to_string(),
+            values,
+        }
+    }
+
+    /// Reads a connection file (`{"definition":"basic","values":{...}}`).
+    pub fn read(path: &Path) -> Result<Connection> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the connection file {}", path.display()))?;
+        serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a connection file (want {{\"definition\":\"basic\",\"values\":{{...}}}})",
+                path.display()
+            )
+        })
+    }
+
+    /// The host of the `host` value (`acme.atlassian.net`,
+    /// `https://acme.atlassian.net/wiki`, `http://127.0.0.1:8080` alike).
+    pub fn site_host(&self) -> Option<String> {
+        let raw = self.values.get("host")?.as_str()?.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        let with_scheme = if raw.contains("://") {
+            raw.to_string()
+        } else {
+            format!("https://{raw}")
+        };
+        url::Url::parse(&with_scheme)
+            .ok()?
+            .host_str()
+            .map(|h| h.trim_matches(['[', ']']).to_string())
+    }
+
+    fn to_wit(&self) -> WitConnection {
+        WitConnection {
+            definition: self.definition.clone(),
+            values: self.values.to_string(),
+        }
+    }
+}
+
+/// How one call runs.
+#[derive(Clone, Debug)]
+pub struct CallOptions {
+    /// Where HTTP requests are answered from.
+    pub http: HttpMode,
+    /// The secrets answered to the guest (in replay mode, missing ones are `REDACTED`).
+    pub secrets: Secrets,
+    /// Wall-clock limit of the whole call, instantiation included.
+    pub time_limit: Duration,
+    /// Limit of each linear memory, in bytes.
+    pub memory_limit: usize,
+}
+
+impl Default for CallOptions {
+    fn default() -> CallOptions {
+        CallOptions {
+            http: HttpMode::Off,
+            secrets: Secrets::new(),
+            time_limit: DEFAULT_TIME_LIMIT,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+        }
+    }
+}
+
+impl CallOptions {
+    /// Options replaying `har` (strict: unused entries fail the call).
+    pub fn replay(har: Har, strict: bool) -> CallOptions {
+        CallOptions {
+            http: HttpMode::Replay { har, strict },
+            ..CallOptions::default()
+        }
+    }
+
+    /// Options replaying the HAR file at `path`.
+    pub fn replay_file(path: impl AsRef<Path>, strict: bool) -> Result<CallOptions> {
+        Ok(CallOptions::replay(Har::read(path.as_ref())?, strict))
+    }
+
+    /// Options reaching the network, only the `allowed_hosts`.
+    pub fn live(allowed_hosts: &[&str]) -> CallOptions {
+        CallOptions {
+            http: HttpMode::Live {
+                allowed_hosts: allowed_hosts.iter().map(|h| h.to_string()).collect(),
+            },
+            ..CallOptions::default()
+        }
+    }
+
+    /// Adds a secret.
+    pub fn secret(mut self, key: &str, value: &str) -> CallOptions {
+        self.secrets.insert(key, value);
+        self
+    }
+}
+
+/// What one call produced, besides its result: what was sent, logged, refused, left unused.
+#[derive(Debug)]
+pub struct Outcome<T> {
+    /// The component's own answer.
+    pub result: Result<T, ConnectorError>,
+    /// Every HTTP request the component sent, in order.
+    pub exchanges: Vec<Exchange>,
+    /// Every `wasi:logging` line.
+    pub logs: Vec<LogLine>,
+    /// HAR entries never used (replay mode).
+    pub unused_har_entries: Vec<String>,
+    /// Hosts refused because they are not allow-listed (live and record modes).
+    pub refused_hosts: Vec<String>,
+}
+
+/// A loaded component, ready to run calls; cheap to share (`&Host`) across threads.
+pub struct Host {
+    engine: Engine,
+    pre: crate::bindings::ConnectorPre<State>,
+    runtime: tokio::runtime::Runtime,
+    component_path: PathBuf,
+}
+
+impl Host {
+    /// The component built by this crate's build script.
+    pub fn default_component_path() -> PathBuf {
+        PathBuf::from(env!("CONNECTOR_WASM"))
+    }
+
+    /// Loads (compiling once, then from the on-disk cache) and links the component at `path`.
+    pub fn new(path: impl AsRef<Path>) -> Result<Host> {
+        let path = path.as_ref();
+        if !path.exists() {
+            bail!("the component file {} does not exist", path.display());
+        }
+        let engine = engine::build_engine()?;
+        let component = engine::load_component(&engine, path)?;
+        let linker = engine::build_linker(&engine)?;
+        let pre = engine::prepare(&linker, &component)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("starting the tokio runtime")?;
+        Ok(Host {
+            engine,
+            pre,
+            runtime,
+            component_path: path.to_path_buf(),
+        })
+    }
+
+    /// The path the component was loaded from.
+    pub fn component_path(&self) -> &Path {
+        &self.component_path
+    }
+
+    /// The runtime blocking calls run on (handy to spawn test servers on).
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+
+    /// Every connection kind the component offers.
+    pub fn connection_definitions(&self) -> Result<Vec<ConnectionDefinition>> {
+        let outcome = self
+            .runtime
+            .block_on(self.run(&CallOptions::default(), |b, s| {
+                Box::pin(async move {
+                    Ok(Ok(b
+                        .integration_connector_connections()
+                        .call_definitions(s)
+                        .await?))
+                })
+            }))?;
+        outcome
+            .result
+            .map_err(|e| anyhow!("unexpected connector error: {e:?}"))
+    }
+
+    /// Every action in the component's catalog.
+    pub fn action_definitions(&self) -> Result<Vec<ActionDefinition>> {
+        let outcome = self
+            .runtime
+            .block_on(self.run(&CallOptions::default(), |b, s| {
+                Box::pin(async move {
+                    Ok(Ok(b
+                        .integration_connector_actions()
+                        .call_definitions(s)
+                        .await?))
+                })
+            }))?;
+        outcome
+            .result
+            .map_err(|e| anyhow!("unexpected connector error: {e:?}"))
+    }
+
+    /// Proves `connection` works (blocking). `Err` is a host-level failure.
+    pub fn check(&self, connection: &Connection, options: &CallOptions) -> Result<Outcome<Site>> {
+        self.runtime.block_on(self.check_async(connection, options))
+    }
+
+    /// Async form of [`Host::check`].
+    pub async fn check_async(
+        &self,
+        connection: &Connection,
+        options: &CallOptions,
+    ) -> Result<Outcome<Site>> {
+        let conn = connection.to_wit();
+        self.run(options, move |b, s| {
+            Box::pin(async move {
+                b.integration_connector_connections()
+                    .call_check(s, &conn)
+                    .await
+            })
+        })
+        .await
+    }
+
+    /// Runs `action` with `input` (JSON text) through `connection` (blocking).
+    /// `Err` is a host-level failure: limits, replay misses, strict leftovers, I/O.
+    pub fn invoke(
+        &self,
+        action: &str,
+        connection: &Connection,
+        input: &str,
+        options: &CallOptions,
+    ) -> Result<Outcome<Output>> {
+        self.runtime
+            .block_on(self.invoke_async(action, connection, input, options))
+    }
+
+    /// Async form of [`Host::invoke`].
+    pub async fn invoke_async(
+        &self,
+        action: &str,
+        connection: &Connection,
+        input: &str,
+        options: &CallOptions,
+    ) -> Result<Outcome<Output>> {
+        let conn = connection.to_wit();
+        let action = action.to_string();
+        let input = input.to_string();
+        self.run(options, move |b, s| {
+            Box::pin(async move {
+                b.integration_connector_actions()
+                    .call_invoke(s, &action, &conn, &input)
+                    .await
+            })
+        })
+        .await
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        options: &CallOptions,
+        call: impl for<'a> FnOnce(
+            &'a crate::bindings::Connector,
+            &'a mut Store<State>,
+        ) -> std::pin::Pin<
+            Box<dyn Future<Output = wasmtime::Result<Result<T, ConnectorError>>> + Send + 'a>,
+        > + Send,
+    ) -> Result<Outcome<T>> {
+        let mut secrets = options.secrets.clone();
+        secrets.redacted_fallback = matches!(options.http, HttpMode::Replay { .. });
+        let hooks = CallHooks::new(&options.http, secrets.clone());
+        let record = hooks.record();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let state = State::new(hooks, secrets.clone(), logs.clone(), options.memory_limit);
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        let ticks = (options.time_limit.as_millis() / engine::EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+
+        let pre = &self.pre;
+        let fut = async {
+            let bindings = pre.instantiate_async(&mut store).await?;
+            call(&bindings, &mut store).await
+        };
+        let result = match tokio::time::timeout(options.time_limit, fut).await {
+            Err(_) => return Err(anyhow!(time_limit_message(options.time_limit))),
+            Ok(Err(e)) => return Err(call_failure(e, options.time_limit, &secrets)),
+            Ok(Ok(result)) => result,
+        };
+
+        let unused = store.data().hooks().unused_entries();
+        let record = std::mem::take(&mut *record.lock().unwrap());
+        let logs = std::mem::take(&mut *logs.lock().unwrap());
+        if let Some(miss) = record.replay_misses.first() {
+            bail!("{miss}");
+        }
+        match &options.http {
+            HttpMode::Replay { strict: true, .. } if !unused.is_empty() => bail!(
+                "strict replay: {} HAR entr{} never used: {}",
+                unused.len(),
+                if unused.len() == 1 {
+                    "y was"
+                } else {
+                    "ies were"
+                },
+                unused.join(", ")
+            ),
+            HttpMode::Record { output, .. } => {
+                let mut har = Har::default();
+                har.log.entries = record.recorded.clone();
+                har.write(output)?;
+            }
+            _ => {}
+        }
+        Ok(Outcome {
+            result,
+            exchanges: record.exchanges,
+            logs,
+            unused_har_entries: unused,
+            refused_hosts: record.refused_hosts,
+        })
+    }
+}

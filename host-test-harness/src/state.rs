@@ -1,0 +1,144 @@
+//! The per-call store data: a WASI context that grants nothing, the
+//! `wasi:http` context with this call's hooks, the secrets answered to the
+//! guest, the log lines it wrote, and the memory limiter.
+
+use crate::bindings::{self, LogLevel};
+use crate::http::CallHooks;
+use crate::logging::LogLine;
+use crate::secrets::Secrets;
+use std::sync::{Arc, Mutex};
+use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// The error a call ends with when the guest asks for more memory than its limit.
+#[derive(Debug)]
+pub struct MemoryLimitExceeded {
+    /// The limit, in bytes.
+    pub limit: usize,
+}
+
+impl std::fmt::Display for MemoryLimitExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the component exceeded its memory limit of {} MiB",
+            self.limit / (1024 * 1024)
+        )
+    }
+}
+
+impl std::error::Error for MemoryLimitExceeded {}
+
+/// Refuses (with a trap) any linear memory growth beyond `limit` bytes.
+pub struct Limiter {
+    /// The memory limit, in bytes, for each linear memory.
+    pub limit: usize,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            return Err(MemoryLimitExceeded { limit: self.limit }.into());
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+/// Everything one call's `Store` holds.
+pub struct State {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    http: WasiHttpCtx,
+    hooks: CallHooks,
+    secrets: Secrets,
+    logs: Arc<Mutex<Vec<LogLine>>>,
+    /// The memory limiter installed with `Store::limiter`.
+    pub limiter: Limiter,
+}
+
+impl State {
+    /// A state whose WASI context has an empty environment, no arguments,
+    /// closed stdin, discarded stdout/stderr, no preopens and no sockets.
+    pub fn new(
+        hooks: CallHooks,
+        secrets: Secrets,
+        logs: Arc<Mutex<Vec<LogLine>>>,
+        memory_limit: usize,
+    ) -> State {
+        let wasi = WasiCtx::builder()
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        State {
+            wasi,
+            table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            hooks,
+            secrets,
+            logs,
+            limiter: Limiter {
+                limit: memory_limit,
+            },
+        }
+    }
+}
+
+impl State {
+    /// This call's HTTP hooks.
+    pub fn hooks(&self) -> &CallHooks {
+        &self.hooks
+    }
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+impl bindings::integration::connector::secrets::Host for State {
+    fn get(&mut self, key: String) -> Option<String> {
+        self.secrets.get(&key)
+    }
+}
+
+impl bindings::wasi::logging::logging::Host for State {
+    fn log(&mut self, level: LogLevel, context: String, message: String) {
+        let line = LogLine {
+            level: crate::logging::level_name(level).to_string(),
+            context: self.secrets.redact(&context),
+            message: self.secrets.redact(&message),
+        };
+        self.logs.lock().unwrap().push(line);
+    }
+}

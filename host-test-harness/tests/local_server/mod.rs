@@ -1,0 +1,103 @@
+//! A tiny HTTP/1.1 server on 127.0.0.1 for live-mode tests: it answers every
+//! request the same way and keeps what it received.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One request the server received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub method: String,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// A running test server (it lives until the test process ends).
+pub struct Server {
+    pub port: u16,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Server {
+    /// `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// What it received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// Starts a server answering every request with `status`, `headers` and
+/// `body`, after `delay` (to test time limits).
+pub fn serve(status: u16, headers: &[(&str, &str)], body: &str, delay: Duration) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let log = received.clone();
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let body = body.to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let log = log.clone();
+            let headers = headers.clone();
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let mut parts = line.split_whitespace();
+                let method = parts.next().unwrap_or("").to_string();
+                let target = parts.next().unwrap_or("").to_string();
+                let mut req_headers = Vec::new();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((n, v)) = h.trim_end().split_once(':') {
+                        req_headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string()));
+                    }
+                }
+                let len = req_headers
+                    .iter()
+                    .find(|(n, _)| n == "content-length")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(0usize);
+                let mut req_body = vec![0; len];
+                let _ = reader.read_exact(&mut req_body);
+                log.lock().unwrap().push(Received {
+                    method,
+                    target,
+                    headers: req_headers,
+                    body: req_body,
+                });
+                std::thread::sleep(delay);
+                let mut response = format!(
+                    "HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n",
+                    body.len()
+                );
+                for (n, v) in &headers {
+                    response.push_str(&format!("{n}: {v}\r\n"));
+                }
+                response.push_str("\r\n");
+                response.push_str(&body);
+                let _ = stream.write_all(response.as_bytes());
+            });
+        }
+    });
+    Server { port, received }
+}
