@@ -14,8 +14,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use wasmtime::{Engine, Store, Trap};
+use std::time::{Duration, Instant};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 /// The default time limit of a call.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
@@ -333,9 +333,20 @@ impl Host {
         let state = State::new(hooks, secrets.clone(), logs.clone(), options.memory_limit);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
-        let ticks = (options.time_limit.as_millis() / engine::EPOCH_TICK.as_millis()).max(1) as u64;
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
+        // Every epoch tick: stop the guest once the time limit has passed,
+        // or at once after a replay miss (the call has failed already; this
+        // spares the guest's retries). Otherwise yield to other tasks.
+        let deadline = Instant::now() + options.time_limit;
+        let watched = record.clone();
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            let missed = !watched.lock().unwrap().replay_misses.is_empty();
+            Ok(if missed || Instant::now() >= deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
 
         let pre = &self.pre;
         let fut = async {
@@ -344,7 +355,12 @@ impl Host {
         };
         let result = match tokio::time::timeout(options.time_limit, fut).await {
             Err(_) => return Err(anyhow!(time_limit_message(options.time_limit))),
-            Ok(Err(e)) => return Err(call_failure(e, options.time_limit, &secrets)),
+            Ok(Err(e)) => {
+                if let Some(miss) = record.lock().unwrap().replay_misses.first() {
+                    bail!("{miss}");
+                }
+                return Err(call_failure(e, options.time_limit, &secrets));
+            }
             Ok(Ok(result)) => result,
         };
 
