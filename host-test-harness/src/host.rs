@@ -179,6 +179,10 @@ pub struct Outcome<T> {
 }
 
 /// A loaded component, ready to run calls; cheap to share (`&Host`) across threads.
+///
+/// It owns a small tokio runtime that the blocking methods run on; call the
+/// blocking methods from plain threads, the `*_async` ones from async code,
+/// and do not drop a `Host` inside an async context.
 pub struct Host {
     engine: Engine,
     pre: crate::bindings::ConnectorPre<State>,
