@@ -15,7 +15,9 @@ pub fn host() -> &'static Host {
 
 /// The path of fixture `name`.har.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(format!("{name}.har"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{name}.har"))
 }
 
 /// Strict replay of fixture `name`: every entry must be used.
