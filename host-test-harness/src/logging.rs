@@ -3,7 +3,8 @@
 use crate::bindings::LogLevel;
 use serde::Serialize;
 
-/// One `wasi:logging/logging.log` call (secret values already redacted).
+/// One `wasi:logging/logging.log` call, exactly as the guest wrote it, so tests
+/// can prove no secret is in it; the CLI redacts secret values when printing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LogLine {
     /// `trace`, `debug`, `info`, `warn`, `error` or `critical`.

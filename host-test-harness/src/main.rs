@@ -126,9 +126,14 @@ impl CallArgs {
     }
 }
 
-fn print_outcome<T>(outcome: Outcome<T>, render: impl Fn(&T) -> serde_json::Value) -> ExitCode {
+/// Prints a call's log lines (secret values redacted) and its result; the exit code says which.
+fn print_outcome<T>(
+    outcome: Outcome<T>,
+    secrets: &Secrets,
+    render: impl Fn(&T) -> serde_json::Value,
+) -> ExitCode {
     for line in &outcome.logs {
-        eprintln!("{line}");
+        eprintln!("{}", secrets.redact(&line.to_string()));
     }
     for host in &outcome.refused_hosts {
         eprintln!("[host] refused a request to {host}: not in the allow-list (see --allow-host)");
@@ -163,7 +168,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let connection = Connection::read(&connection)?;
             let options = call.options(&connection, true)?;
             let outcome = host.check(&connection, &options)?;
-            Ok(print_outcome(outcome, json::site))
+            Ok(print_outcome(outcome, &options.secrets, json::site))
         }
         Command::Invoke {
             action,
@@ -177,11 +182,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .with_context(|| format!("cannot read the input file {file}"))?,
                 None => input,
             };
-            serde_json::from_str::<serde_json::Value>(&input)
-                .context("--input is not valid JSON")?;
             let options = call.options(&connection, true)?;
             let outcome = host.invoke(&action, &connection, &input, &options)?;
-            Ok(print_outcome(outcome, json::output))
+            Ok(print_outcome(outcome, &options.secrets, json::output))
         }
     }
 }

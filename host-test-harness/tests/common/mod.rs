@@ -66,3 +66,179 @@ pub fn body_json(output: &Output) -> Value {
 pub fn expect_error<T: std::fmt::Debug>(outcome: Outcome<T>) -> ConnectorError {
     outcome.result.expect_err("the call should have failed")
 }
+
+/// One fixture and the call it answers: an action with its input, or `check`.
+pub struct Scenario {
+    /// The fixture's name.
+    pub fixture: &'static str,
+    /// The connection the call uses.
+    pub connection: fn() -> Connection,
+    /// The action, or `None` for `check`.
+    pub action: Option<&'static str>,
+    /// The action's input.
+    pub input: &'static str,
+}
+
+fn oauth_default() -> Connection {
+    oauth(json!({}))
+}
+
+fn oauth_beta() -> Connection {
+    oauth(json!({"api-site-override": "https://beta.atlassian.net"}))
+}
+
+fn oauth_gamma() -> Connection {
+    oauth(json!({"api-site-override": "gamma"}))
+}
+
+fn oauth_stored() -> Connection {
+    oauth(json!({"cloud-id": "1324a887-45db-1bf4-1e99-ef0ff456d421"}))
+}
+
+/// Every fixture with a call that uses all of its entries.
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        fixture: "list-spaces",
+        connection: basic,
+        action: Some("list-spaces"),
+        input: r#"{"limit": 2}"#,
+    },
+    Scenario {
+        fixture: "list-spaces-all",
+        connection: basic,
+        action: Some("list-spaces"),
+        input: r#"{"type": "global", "fetch-all": true}"#,
+    },
+    Scenario {
+        fixture: "get-space",
+        connection: basic,
+        action: Some("get-space"),
+        input: r#"{"space-id": "98306", "include-labels": true}"#,
+    },
+    Scenario {
+        fixture: "search-spaces",
+        connection: basic,
+        action: Some("search-spaces"),
+        input: r#"{"title": "engineering"}"#,
+    },
+    Scenario {
+        fixture: "list-pages",
+        connection: basic,
+        action: Some("list-pages"),
+        input: r#"{"space-id": "98306,98307", "status": "current", "body-format": "storage", "limit": 2}"#,
+    },
+    Scenario {
+        fixture: "list-pages-in-space",
+        connection: basic,
+        action: Some("list-pages-in-space"),
+        input: r#"{"space-id": "98306", "depth": "root", "sort": "title"}"#,
+    },
+    Scenario {
+        fixture: "get-page",
+        connection: basic,
+        action: Some("get-page"),
+        input: r#"{"page-id": "11", "body-format": "storage"}"#,
+    },
+    Scenario {
+        fixture: "get-page-404",
+        connection: basic,
+        action: Some("get-page"),
+        input: r#"{"page-id": "404404"}"#,
+    },
+    Scenario {
+        fixture: "create-page",
+        connection: basic,
+        action: Some("create-page"),
+        input: r#"{"space-id": "98306", "title": "Release notes", "parent-id": "983061", "status": "current", "body": {"value": "<h1>Release notes</h1><p>Version <strong>2.4</strong> ships on Friday.</p>"}}"#,
+    },
+    Scenario {
+        fixture: "update-page",
+        connection: basic,
+        action: Some("update-page"),
+        input: r#"{"page-id": "11", "body": "<p>Moved to Monday.</p>", "version": {"message": "New date"}}"#,
+    },
+    Scenario {
+        fixture: "update-page-conflict",
+        connection: basic,
+        action: Some("update-page"),
+        input: r#"{"page-id": "11", "title": "Release notes", "status": "current", "body": "<p>x</p>", "version": 3}"#,
+    },
+    Scenario {
+        fixture: "delete-page",
+        connection: basic,
+        action: Some("delete-page"),
+        input: r#"{"page-id": "11"}"#,
+    },
+    Scenario {
+        fixture: "rate-limited-then-ok",
+        connection: basic,
+        action: Some("get-space"),
+        input: r#"{"space-id": "98306"}"#,
+    },
+    Scenario {
+        fixture: "rate-limited-pathological",
+        connection: basic,
+        action: Some("get-space"),
+        input: r#"{"space-id": "98306"}"#,
+    },
+    Scenario {
+        fixture: "unavailable-storm",
+        connection: basic,
+        action: Some("get-space"),
+        input: r#"{"space-id": "98306"}"#,
+    },
+    Scenario {
+        fixture: "forbidden-v1",
+        connection: basic,
+        action: Some("list-spaces"),
+        input: r#"{"limit": 25}"#,
+    },
+    Scenario {
+        fixture: "check-basic",
+        connection: basic,
+        action: None,
+        input: "",
+    },
+    Scenario {
+        fixture: "check-basic-password",
+        connection: basic,
+        action: None,
+        input: "",
+    },
+    Scenario {
+        fixture: "oauth-first-site",
+        connection: oauth_default,
+        action: Some("list-spaces"),
+        input: r#"{"fetch-all": true}"#,
+    },
+    Scenario {
+        fixture: "oauth-override",
+        connection: oauth_beta,
+        action: Some("get-space"),
+        input: r#"{"space-id": "98306"}"#,
+    },
+    Scenario {
+        fixture: "oauth-no-sites",
+        connection: oauth_default,
+        action: Some("get-space"),
+        input: r#"{"space-id": "98306"}"#,
+    },
+    Scenario {
+        fixture: "oauth-cloud-id",
+        connection: oauth_stored,
+        action: Some("get-page"),
+        input: r#"{"page-id": "11"}"#,
+    },
+    Scenario {
+        fixture: "oauth-check",
+        connection: oauth_default,
+        action: None,
+        input: "",
+    },
+    Scenario {
+        fixture: "oauth-scope",
+        connection: oauth_stored,
+        action: Some("get-page"),
+        input: r#"{"page-id": "11"}"#,
+    },
+];

@@ -1,0 +1,122 @@
+//! Secrets never reach an output, an error or a log line: every fixture's call
+//! runs with known secret values and `debug` on, and every text the call
+//! produced is searched for those values and their base64 forms.
+
+mod common;
+
+use base64::Engine as _;
+use common::{SCENARIOS, fixture, host};
+use host_test_harness::{Body, CallOptions};
+
+const API_TOKEN: &str = "tok-6c1f0e9d-SECRET";
+const ACCESS_TOKEN: &str = "at-2b7e44a1-SECRET";
+const CLIENT_SECRET: &str = "cs-91d3a5f0-SECRET";
+
+/// Every form of every secret a leak could take.
+fn needles() -> Vec<String> {
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let mut needles = Vec::new();
+    for secret in [API_TOKEN, ACCESS_TOKEN, CLIENT_SECRET] {
+        needles.push(secret.to_string());
+        needles.push(b64(secret));
+    }
+    // The Basic credential as the component builds it.
+    needles.push(b64(&format!("jane@acme.com:{API_TOKEN}")));
+    needles
+}
+
+#[test]
+fn no_secret_in_any_output_error_or_log_line() {
+    let needles = needles();
+    let mut calls = 0;
+    for scenario in SCENARIOS {
+        let options = CallOptions::replay_file(fixture(scenario.fixture), true)
+            .unwrap()
+            .secret("api-token", API_TOKEN)
+            .secret("access-token", ACCESS_TOKEN)
+            .secret("client-secret", CLIENT_SECRET);
+        let connection = (scenario.connection)();
+        let mut texts: Vec<String> = Vec::new();
+        let outcome = match scenario.action {
+            Some(action) => {
+                let mut input: serde_json::Value = serde_json::from_str(scenario.input).unwrap();
+                input["debug"] = serde_json::Value::Bool(true);
+                let outcome = host()
+                    .invoke(action, &connection, &input.to_string(), &options)
+                    .unwrap();
+                match &outcome.result {
+                    Ok(out) => texts.push(match &out.body {
+                        Body::Json(t) | Body::Text(t) => t.clone(),
+                        Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+                        Body::Empty => String::new(),
+                    }),
+                    Err(e) => texts.push(format!("{e:?}")),
+                }
+                (outcome.logs, outcome.exchanges)
+            }
+            None => {
+                let outcome = host().check(&connection, &options).unwrap();
+                texts.push(format!("{:?}", outcome.result));
+                (outcome.logs, outcome.exchanges)
+            }
+        };
+        let (logs, exchanges) = outcome;
+        texts.extend(logs.iter().map(|l| format!("{} {}", l.context, l.message)));
+        for exchange in &exchanges {
+            texts.push(exchange.url.clone());
+            texts.push(exchange.request_body.clone());
+            texts.extend(
+                exchange
+                    .request_headers
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}")),
+            );
+        }
+        for text in &texts {
+            for needle in &needles {
+                assert!(
+                    !text.contains(needle.as_str()),
+                    "{}: a secret leaked into: {text}",
+                    scenario.fixture
+                );
+            }
+        }
+        calls += 1;
+    }
+    println!("{calls} calls scanned for {} secret forms", needles.len());
+    assert_eq!(calls, SCENARIOS.len());
+}
+
+#[test]
+fn a_secret_stored_in_the_connection_values_is_refused_without_echoing_it() {
+    let connection = host_test_harness::Connection::new(
+        "basic",
+        serde_json::json!({"email": "jane@acme.com", "host": "acme.atlassian.net", "api-token": API_TOKEN}),
+    );
+    let options = CallOptions::replay_file(fixture("list-spaces"), false).unwrap();
+    let outcome = host()
+        .invoke("list-spaces", &connection, "{}", &options)
+        .unwrap();
+    let message = format!("{:?}", outcome.result.unwrap_err());
+    assert!(
+        message.contains("InvalidConnection") && message.contains("api-token"),
+        "{message}"
+    );
+    assert!(!message.contains(API_TOKEN));
+    assert!(outcome.exchanges.is_empty());
+}
+
+#[test]
+fn every_fixture_is_scanned() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "har") {
+            let name = path.file_stem().unwrap().to_str().unwrap();
+            assert!(
+                SCENARIOS.iter().any(|s| s.fixture == name),
+                "{name}.har has no scenario in tests/common"
+            );
+        }
+    }
+}
