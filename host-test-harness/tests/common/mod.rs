@@ -218,6 +218,12 @@ pub const SCENARIOS: &[Scenario] = &[
         input: r#"{"space-id": "98306"}"#,
     },
     Scenario {
+        fixture: "oauth-no-match",
+        connection: oauth_gamma,
+        action: Some("get-space"),
+        input: r#"{"space-id": "98306"}"#,
+    },
+    Scenario {
         fixture: "oauth-no-sites",
         connection: oauth_default,
         action: Some("get-space"),
