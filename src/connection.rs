@@ -204,8 +204,8 @@ pub fn resolve(
                 return Ok(Resolved {
                     site: Site {
                         cloud_id: Some(cloud_id.to_string()),
-                        url: text(&values, "site-url").map(str::to_string),
-                        name: text(&values, "site-name").map(str::to_string),
+                        url: None,
+                        name: None,
                         api_base: format!("{GATEWAY}/ex/confluence/{cloud_id}"),
                     },
                     authorization,

@@ -231,32 +231,29 @@ impl Host {
 
     /// Every connection kind the component offers.
     pub fn connection_definitions(&self) -> Result<Vec<ConnectionDefinition>> {
-        let outcome = self
-            .runtime
-            .block_on(self.run(&CallOptions::default(), |b, s| {
-                Box::pin(async move {
-                    Ok(Ok(b
-                        .integration_connector_connections()
-                        .call_definitions(s)
-                        .await?))
-                })
-            }))?;
-        outcome
-            .result
-            .map_err(|e| anyhow!("unexpected connector error: {e:?}"))
+        self.definitions(|b, s| Box::pin(b.integration_connector_connections().call_definitions(s)))
     }
 
     /// Every action in the component's catalog.
     pub fn action_definitions(&self) -> Result<Vec<ActionDefinition>> {
+        self.definitions(|b, s| Box::pin(b.integration_connector_actions().call_definitions(s)))
+    }
+
+    /// Runs an export that cannot fail inside the component, with no HTTP.
+    fn definitions<T: Send + 'static>(
+        &self,
+        call: impl for<'a> FnOnce(
+            &'a crate::bindings::Connector,
+            &'a mut Store<State>,
+        ) -> std::pin::Pin<
+            Box<dyn Future<Output = wasmtime::Result<T>> + Send + 'a>,
+        > + Send,
+    ) -> Result<T> {
         let outcome = self
             .runtime
             .block_on(self.run(&CallOptions::default(), |b, s| {
-                Box::pin(async move {
-                    Ok(Ok(b
-                        .integration_connector_actions()
-                        .call_definitions(s)
-                        .await?))
-                })
+                let answer = call(b, s);
+                Box::pin(async move { Ok(Ok(answer.await?)) })
             }))?;
         outcome
             .result
