@@ -96,6 +96,12 @@ pub enum TransportFailure {
     Failed(String),
 }
 
+impl From<String> for TransportFailure {
+    fn from(reason: String) -> Self {
+        TransportFailure::Failed(reason)
+    }
+}
+
 /// Severity of a log line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogLevel {

@@ -27,8 +27,6 @@ impl Platform for WasiPlatform {
         max_body: usize,
     ) -> Result<HttpResponse, TransportFailure> {
         send(request, max_body)
-            .map_err(TransportFailure::Failed)
-            .and_then(|r| r)
     }
 
     fn sleep(&self, duration: Duration) {
@@ -59,12 +57,8 @@ impl Platform for WasiPlatform {
     }
 }
 
-/// Sends one request; the outer error is a transport failure, the inner result
-/// carries a body that grew too large.
-fn send(
-    request: &HttpRequest,
-    max_body: usize,
-) -> Result<Result<HttpResponse, TransportFailure>, String> {
+/// Sends one request through `wasi:http` and reads the whole response body.
+fn send(request: &HttpRequest, max_body: usize) -> Result<HttpResponse, TransportFailure> {
     let url = url::Url::parse(&request.url).map_err(|e| format!("bad URL: {e}"))?;
     let pairs: Vec<(String, Vec<u8>)> = request
         .headers
@@ -155,25 +149,24 @@ fn send(
         match stream.blocking_read(64 * 1024) {
             Ok(chunk) => {
                 if bytes.len() + chunk.len() > max_body {
-                    return Ok(Err(TransportFailure::BodyTooLarge(max_body)));
+                    return Err(TransportFailure::BodyTooLarge(max_body));
                 }
                 bytes.extend_from_slice(&chunk);
             }
             Err(StreamError::Closed) => break,
             Err(e) => {
-                return Err(format!(
-                    "reading the response body failed: {}",
-                    stream_error(e)
-                ));
+                return Err(
+                    format!("reading the response body failed: {}", stream_error(e)).into(),
+                );
             }
         }
     }
     drop(stream);
-    Ok(Ok(HttpResponse {
+    Ok(HttpResponse {
         status,
         headers,
         body: bytes,
-    }))
+    })
 }
 
 /// A readable description of a `wasi:http` error code.
