@@ -77,23 +77,38 @@ pub fn resolve_next(client: &Client, next: &str) -> Result<String, Error> {
     }
 }
 
-/// Fetches `first_url` and every following page, up to `max_results` items, and
-/// returns `{"results":[..],"truncated":bool}`; `truncated` says that
-/// more results existed past `max_results`.
-pub fn fetch_all(
+/// Whether a walk goes on to the next page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Fetch the next page, if there is one.
+    Continue,
+    /// Stop here.
+    Stop,
+}
+
+/// How a walk ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Walked {
+    /// The status of the last page.
+    pub status: u16,
+    /// Whether the visitor stopped the walk while pages remained.
+    pub stopped_early: bool,
+}
+
+/// Fetches `first_url` and follows its next links, handing each page's
+/// `results` to `visit` until it says [`Flow::Stop`] or no page remains.
+/// A next link that leaves the API base, or one already fetched, is an error.
+pub fn walk(
     client: &Client,
     first_url: &str,
-    max_results: u64,
-) -> Result<(u16, Value), Error> {
-    let mut results = Vec::new();
+    mut visit: impl FnMut(&[Value]) -> Flow,
+) -> Result<Walked, Error> {
     let mut seen = HashSet::new();
     let mut url = first_url.to_string();
-    let mut status;
-    let mut truncated = false;
     loop {
         seen.insert(url.clone());
         let response = client.send_json(crate::platform::Method::Get, &url, None)?;
-        status = response.status;
+        let status = response.status;
         let body = parse_json(&response)?;
         let page = body
             .get("results")
@@ -104,20 +119,21 @@ pub fn fetch_all(
                     message: "a list answer has no `results` array".to_string(),
                 })
             })?;
-        let room = (max_results as usize).saturating_sub(results.len());
-        if page.len() > room {
-            truncated = true;
-        }
-        results.extend(page.iter().take(room).cloned());
+        let flow = visit(page);
         let Some(next) = next_link(&response, &body) else {
-            break;
+            return Ok(Walked {
+                status,
+                stopped_early: false,
+            });
         };
-        let next_url = resolve_next(client, &next)?;
-        if results.len() as u64 >= max_results {
-            truncated = true;
-            break;
+        if flow == Flow::Stop {
+            return Ok(Walked {
+                status,
+                stopped_early: true,
+            });
         }
-        if seen.contains(&next_url) {
+        let next_url = resolve_next(client, &next)?;
+        if !seen.insert(next_url.clone()) {
             return Err(Error::Upstream(UpstreamError {
                 status,
                 message: format!(
@@ -127,10 +143,36 @@ pub fn fetch_all(
         }
         url = next_url;
     }
+}
+
+/// Fetches `first_url` and every following page, up to `max_results` items, and
+/// returns `{"results":[..],"truncated":bool}`; `truncated` says that
+/// more results existed past `max_results`.
+pub fn fetch_all(
+    client: &Client,
+    first_url: &str,
+    max_results: u64,
+) -> Result<(u16, Value), Error> {
+    let max = usize::try_from(max_results).unwrap_or(usize::MAX);
+    let mut results = Vec::new();
+    let mut overflowed = false;
+    let walked = walk(client, first_url, |page| {
+        let room = max.saturating_sub(results.len());
+        overflowed |= page.len() > room;
+        results.extend(page.iter().take(room).cloned());
+        if results.len() >= max {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    })?;
     let mut out = Map::new();
     out.insert("results".to_string(), Value::Array(results));
-    out.insert("truncated".to_string(), Value::Bool(truncated));
-    Ok((status, Value::Object(out)))
+    out.insert(
+        "truncated".to_string(),
+        Value::Bool(overflowed || walked.stopped_early),
+    );
+    Ok((walked.status, Value::Object(out)))
 }
 
 #[cfg(test)]
