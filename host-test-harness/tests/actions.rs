@@ -437,6 +437,27 @@ fn a_bad_host_is_an_invalid_connection_with_a_fix() {
 }
 
 #[test]
+fn get_current_user_returns_the_account() {
+    let out = host()
+        .invoke("get-current-user", &basic(), "{}", &replay("check-basic"))
+        .unwrap()
+        .result
+        .unwrap();
+    assert_eq!(body_json(&out)["displayName"], "Jane Doe");
+    let err = expect_error(
+        host()
+            .invoke(
+                "get-current-user",
+                &basic(),
+                "{}",
+                &replay("check-basic-password"),
+            )
+            .unwrap(),
+    );
+    assert!(matches!(err, ConnectorError::Unauthorized(_)), "{err:?}");
+}
+
+#[test]
 fn check_with_basic_returns_the_site() {
     let site = host()
         .check(&basic(), &replay("check-basic"))

@@ -127,3 +127,41 @@ fn invoke_replays_and_prints_the_output_or_the_error() {
     );
     assert_eq!(json(&out.stderr)["error"], "not-found");
 }
+
+/// The README's first command, run exactly as written (from the workspace
+/// root), so the README cannot drift from what works.
+#[test]
+fn the_readme_main_command_works_as_written() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let command = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run -p host-test-harness -- "))
+        .expect("the README opens with a cargo run command");
+    let mut args = Vec::new();
+    // A tiny shell-word splitter: the command quotes its JSON input with '...'.
+    let mut rest = command.trim_start_matches("cargo run -p host-test-harness -- ");
+    while !rest.is_empty() {
+        rest = rest.trim_start();
+        let (word, tail) = match rest.strip_prefix('\'') {
+            Some(quoted) => quoted.split_once('\'').expect("closing quote"),
+            None => rest.split_once(' ').unwrap_or((rest, "")),
+        };
+        args.push(word.to_string());
+        rest = tail;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .args(&args)
+        .current_dir(&root)
+        .env_remove("CONFLUENCE_API_TOKEN")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let output: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(output["status"], 200);
+    assert_eq!(output["body"]["results"].as_array().unwrap().len(), 3);
+}
