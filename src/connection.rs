@@ -10,7 +10,7 @@ use crate::bindings::integration::connector::types::{
     AuthScheme, Connection, ConnectionDefinition, Input, InputKind, Oauth2Settings, Site,
 };
 use crate::errors::{Error, invalid_connection};
-use crate::http::{Client, parse_json};
+use crate::http::Client;
 use crate::platform::Platform;
 use crate::site;
 use base64::Engine as _;
@@ -314,12 +314,7 @@ pub fn choose_site<'a>(
 pub fn check(platform: &dyn Platform, connection: &Connection) -> Result<Site, Error> {
     let resolved = resolve(platform, connection, false)?;
     let client = resolved.client(platform);
-    let response = client.send_json(
-        crate::platform::Method::Get,
-        &client.url("/wiki/rest/api/user/current", &[]),
-        None,
-    )?;
-    let user = parse_json(&response)?;
+    let (_, user) = client.get_json(&client.url("/wiki/rest/api/user/current", &[]))?;
     if user.get("type").and_then(Value::as_str) == Some("anonymous") {
         return Err(Error::Unauthorized(
             "Confluence treated the request as anonymous: check the e-mail address and API token"

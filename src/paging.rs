@@ -8,7 +8,7 @@
 //! link that leaves the API base or repeats is refused.
 
 use crate::errors::{Error, UpstreamError};
-use crate::http::{Client, parse_json};
+use crate::http::Client;
 use crate::platform::HttpResponse;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -107,9 +107,8 @@ pub fn walk(
     let mut url = first_url.to_string();
     loop {
         seen.insert(url.clone());
-        let response = client.send_json(crate::platform::Method::Get, &url, None)?;
+        let (response, body) = client.get_json(&url)?;
         let status = response.status;
-        let body = parse_json(&response)?;
         let page = body
             .get("results")
             .and_then(Value::as_array)

@@ -4,9 +4,11 @@
 use serde_json::Value;
 use std::process::{Command, Output};
 
+/// Runs the CLI from the workspace root, as the README's commands are run.
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_connector-host"))
         .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .env_remove("CONFLUENCE_API_TOKEN")
         .output()
         .unwrap()
@@ -150,12 +152,7 @@ fn the_readme_main_command_works_as_written() {
         args.push(word.to_string());
         rest = tail;
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
-        .args(&args)
-        .current_dir(&root)
-        .env_remove("CONFLUENCE_API_TOKEN")
-        .output()
-        .unwrap();
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(
         out.status.success(),
         "{}",
