@@ -3,13 +3,13 @@
 use crate::bindings::integration::connector::types::{
     ActionDefinition, ActionHints, Input, InputKind,
 };
-use crate::catalog::{ACTIONS, Action};
+use crate::catalog::{self, Action};
 use crate::input::{self, Kind, Param};
 use crate::platform::Method;
 
 /// Every action's definition, in catalog order.
 pub fn actions() -> Vec<ActionDefinition> {
-    ACTIONS.iter().map(action).collect()
+    catalog::actions().iter().map(action).collect()
 }
 
 /// One action's definition.
@@ -34,14 +34,19 @@ pub fn action(action: &Action) -> ActionDefinition {
 /// One input's definition.
 fn input(param: &Param) -> Input {
     let (kind, choices): (InputKind, &[&str]) = match param.kind {
-        Kind::String | Kind::Id => (InputKind::String, &[]),
+        Kind::String | Kind::Id | Kind::Token => (InputKind::String, &[]),
         Kind::Text => (InputKind::Text, &[]),
         Kind::Integer { .. } => (InputKind::Integer, &[]),
         Kind::Boolean => (InputKind::Boolean, &[]),
         Kind::Select(choices) => (InputKind::Select, choices),
         Kind::List | Kind::IdList => (InputKind::StringList, &[]),
         Kind::SelectList(choices) => (InputKind::StringList, choices),
-        Kind::Object | Kind::Body | Kind::Version => (InputKind::Json, &[]),
+        Kind::Object
+        | Kind::Body
+        | Kind::Version
+        | Kind::Pairs
+        | Kind::Json
+        | Kind::Property { .. } => (InputKind::Json, &[]),
     };
     Input {
         key: param.key.into(),

@@ -45,15 +45,27 @@ pub fn invoke(
 /// Runs the table entry as it is: one call, or every page of a list with `fetch-all`.
 pub fn run(ctx: &Ctx, action: &Action, args: &Args) -> Result<Output, Error> {
     let (url, body) = build(&ctx.client, action, args)?;
+    send_built(ctx, action, args, &url, body.as_ref())
+}
+
+/// Sends a call built for `action`: one request, or with `fetch-all` on a list,
+/// every page from `url` on.
+pub fn send_built(
+    ctx: &Ctx,
+    action: &Action,
+    args: &Args,
+    url: &str,
+    body: Option<&Value>,
+) -> Result<Output, Error> {
     if action.paged && args.flag("fetch-all") {
         let max = args
             .int("max-results")
             .unwrap_or(paging::DEFAULT_MAX_RESULTS as i64)
             .max(1) as u64;
-        let (status, all) = paging::fetch_all(&ctx.client, &url, max)?;
+        let (status, all) = paging::fetch_all(&ctx.client, url, max)?;
         return Ok(json_output(status, &all));
     }
-    let response = ctx.client.send_json(action.method, &url, body.as_ref())?;
+    let response = ctx.client.send_json(action.method, url, body)?;
     passthrough(&response)
 }
 
@@ -63,7 +75,22 @@ pub fn build(
     action: &Action,
     args: &Args,
 ) -> Result<(String, Option<Value>), Error> {
+    build_at(client, action, args, &[])
+}
+
+/// As [`build`], with path placeholders the handler resolved itself (such as a
+/// label's id looked up from its name): `(placeholder, value)`, values already
+/// checked to be safe path segments.
+pub fn build_at(
+    client: &Client,
+    action: &Action,
+    args: &Args,
+    resolved: &[(&str, &str)],
+) -> Result<(String, Option<Value>), Error> {
     let mut path = action.path.to_string();
+    for (name, value) in resolved {
+        path = path.replace(&format!("{{{name}}}"), value);
+    }
     let mut query: Vec<(String, String)> = Vec::new();
     let mut body = Map::new();
     let params = action.all_params();
@@ -81,6 +108,11 @@ pub fn build(
             Target::Query(name) => query.push((name.to_string(), query_text(value))),
             Target::Body(name) => {
                 body.insert(name.to_string(), value.clone());
+            }
+            Target::BodyRoot => {
+                for (name, field) in value.as_object().into_iter().flatten() {
+                    body.insert(name.clone(), field.clone());
+                }
             }
             Target::ExtraQuery => {
                 for (name, extra) in value.as_object().into_iter().flatten() {

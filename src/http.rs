@@ -16,7 +16,11 @@ pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 /// How much of a body a debug log line shows.
 const DEBUG_BODY_CHARS: usize = 4096;
 
+/// The most redirects a GET follows.
+pub const MAX_REDIRECTS: usize = 5;
+
 /// A client bound to one API base and one credential.
+#[derive(Clone)]
 pub struct Client<'p> {
     platform: &'p dyn Platform,
     api_base: String,
@@ -52,6 +56,16 @@ impl<'p> Client<'p> {
         self
     }
 
+    /// The same client and credential bound to another base, such as the
+    /// api.atlassian.com GraphQL gateway. Only ever called with a base the
+    /// connector itself chose, never one from input or a response.
+    pub fn rebased(&self, api_base: &str) -> Client<'p> {
+        Client {
+            api_base: api_base.trim_end_matches('/').to_string(),
+            ..self.clone()
+        }
+    }
+
     /// The base every API path is joined to.
     pub fn api_base(&self) -> &str {
         &self.api_base
@@ -64,15 +78,7 @@ impl<'p> Client<'p> {
 
     /// The absolute URL of `path` (which starts with `/wiki/...`) with `query` appended.
     pub fn url(&self, path: &str, query: &[(String, String)]) -> String {
-        let mut url = format!("{}{}", self.api_base, path);
-        if !query.is_empty() {
-            let encoded: String = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(query)
-                .finish();
-            url.push(if path.contains('?') { '&' } else { '?' });
-            url.push_str(&encoded);
-        }
-        url
+        with_query(&format!("{}{}", self.api_base, path), query)
     }
 
     /// Whether `url` lies under this client's API base, so the credential may go with it.
@@ -98,6 +104,7 @@ impl<'p> Client<'p> {
             url: url.to_string(),
             headers,
             body,
+            timeout: None,
         })
     }
 
@@ -110,6 +117,11 @@ impl<'p> Client<'p> {
 
     /// Sends `request` with the credential, retrying as the policy allows; a non-2xx
     /// final answer becomes an [`Error`].
+    ///
+    /// A GET answered with a redirect follows it (at most [`MAX_REDIRECTS`] times):
+    /// with the credential while the target stays under the API base, without it
+    /// once the target leaves (as a download's redirect to Atlassian's media
+    /// service does), and never back to the credential after that.
     pub fn send(&self, mut request: HttpRequest) -> Result<HttpResponse, Error> {
         if !self.owns(&request.url) {
             return Err(Error::InvalidInput(errors::FieldError {
@@ -120,9 +132,59 @@ impl<'p> Client<'p> {
                 ),
             }));
         }
-        request
-            .headers
-            .push(("authorization".to_string(), self.authorization.clone()));
+        let mut credentials = true;
+        for hop in 0..=MAX_REDIRECTS {
+            let response = self.attempt(&request, credentials)?;
+            let Some(location) = redirect_target(&request, &response) else {
+                return Ok(response);
+            };
+            if hop == MAX_REDIRECTS {
+                break;
+            }
+            let next = url::Url::parse(&request.url)
+                .and_then(|base| base.join(location))
+                .ok()
+                .filter(|u| matches!(u.scheme(), "https" | "http") && u.username().is_empty() && u.password().is_none())
+                .ok_or_else(|| {
+                    Error::Upstream(UpstreamError {
+                        status: response.status,
+                        message: format!("Confluence redirected to an address that cannot be followed: {location}"),
+                    })
+                })?;
+            credentials = credentials && self.owns(next.as_str());
+            if !credentials {
+                self.platform.log(
+                    LogLevel::Info,
+                    &format!(
+                        "following a redirect to {} without the connection's credentials",
+                        next.host_str().unwrap_or_default()
+                    ),
+                );
+            }
+            request = HttpRequest {
+                url: next.into(),
+                body: None,
+                ..request
+            };
+        }
+        Err(Error::Upstream(UpstreamError {
+            status: 0,
+            message: format!(
+                "more than {MAX_REDIRECTS} redirects for {}",
+                redact_query(&request.url)
+            ),
+        }))
+    }
+
+    /// One request with its retries: a 2xx answer, a redirect [`Client::send`] may
+    /// follow, or the error the last answer maps to.
+    fn attempt(&self, request: &HttpRequest, credentials: bool) -> Result<HttpResponse, Error> {
+        let mut request = request.clone();
+        if credentials {
+            request
+                .headers
+                .push(("authorization".to_string(), self.authorization.clone()));
+        }
         let mut attempt = 0;
         loop {
             self.log_request(&request, attempt);
@@ -130,7 +192,9 @@ impl<'p> Client<'p> {
             let (outcome, failure) = match result {
                 Ok(response) => {
                     self.log_response(&response);
-                    if (200..300).contains(&response.status) {
+                    if (200..300).contains(&response.status)
+                        || redirect_target(&request, &response).is_some()
+                    {
                         return Ok(response);
                     }
                     let retry_after = response
@@ -230,6 +294,26 @@ impl<'p> Client<'p> {
         text.push_str(&preview(&response.body));
         self.platform.log(LogLevel::Debug, &text);
     }
+}
+
+/// `url` with `query` form-encoded and appended.
+pub fn with_query(url: &str, query: &[(String, String)]) -> String {
+    if query.is_empty() {
+        return url.to_string();
+    }
+    let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(query)
+        .finish();
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joiner}{encoded}")
+}
+
+/// The `Location` of a redirect answer to a GET, which [`Client::send`] follows.
+fn redirect_target<'r>(request: &HttpRequest, response: &'r HttpResponse) -> Option<&'r str> {
+    (request.method == Method::Get && matches!(response.status, 301 | 302 | 303 | 307 | 308))
+        .then(|| response.header("location"))
+        .flatten()
+        .filter(|l| !l.trim().is_empty())
 }
 
 /// Parses a 2xx body as JSON; an answer that is not JSON is an upstream error.

@@ -44,6 +44,20 @@ pub enum Kind {
     Body,
     /// A version: a number, or `{"number":..,"message":..}` where both are optional.
     Version,
+    /// An identifier that is one path segment, such as an attachment id (`att123`):
+    /// letters, digits, `-` and `_`.
+    Token,
+    /// Name/value pairs, as an object of plain values or a list of `{"key":..,"value":..}`;
+    /// read as a list of `[name, value]` pairs (a name may repeat).
+    Pairs,
+    /// Any JSON value: a string is kept as text, anything else as JSON.
+    Json,
+    /// A content property: `{"key":..,"value":..}`; with `update`, also an optional
+    /// `version` (a number or `{"number","message"}`) and `key` may be left out.
+    Property {
+        /// Whether this is the body of an update.
+        update: bool,
+    },
 }
 
 /// Where an input's value goes in the request.
@@ -57,6 +71,8 @@ pub enum Target {
     Body(&'static str),
     /// An object whose entries are all added as query parameters.
     ExtraQuery,
+    /// A JSON object whose fields become the top-level fields of the request body.
+    BodyRoot,
     /// Read by the connector itself, not sent.
     Local,
 }
@@ -329,7 +345,118 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
         Kind::Version => version_value(value)
             .ok_or(())
             .or_else(|_| fail("a version number, or an object {\"number\": 2, \"message\": \"...\"}")),
+        Kind::Token => match value {
+            Value::String(s) if is_token(s.trim()) => Ok(Value::String(s.trim().to_string())),
+            Value::Number(n) if n.is_u64() => Ok(Value::String(n.to_string())),
+            _ => fail("an id of letters, digits, `-` and `_` only, such as \"att12345\""),
+        },
+        Kind::Pairs => pairs_value(value).ok_or(()).or_else(|_| {
+            fail("an object such as {\"name\": \"value\"}, or a list such as [{\"key\": \"name\", \"value\": \"value\"}]")
+        }),
+        Kind::Json => Ok(value.clone()),
+        Kind::Property { update } => property_value(value, update).or_else(|problem| fail(&problem)),
     }
+}
+
+/// Whether `text` is a safe single path segment: 1 to 64 letters, digits, `-` or `_`.
+pub fn is_token(text: &str) -> bool {
+    (1..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Name/value pairs from an object or a list of `{"key","value"}` objects or `[name, value]` pairs.
+fn pairs_value(value: &Value) -> Option<Value> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+        _ => None,
+    };
+    let value = match value {
+        Value::String(text) => serde_json::from_str::<Value>(text).ok()?,
+        other => other.clone(),
+    };
+    let mut pairs = Vec::new();
+    match &value {
+        Value::Object(map) => {
+            for (name, v) in map {
+                match v {
+                    // A list value repeats the name, as `?status=a&status=b` does.
+                    Value::Array(items) => {
+                        for item in items {
+                            pairs.push(json!([name, scalar(item)?]));
+                        }
+                    }
+                    other => pairs.push(json!([name, scalar(other)?])),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                let (name, v) = match item {
+                    Value::Object(map) => (
+                        map.get("key").or_else(|| map.get("name"))?.as_str()?,
+                        map.get("value")?,
+                    ),
+                    Value::Array(pair) if pair.len() == 2 => (pair[0].as_str()?, &pair[1]),
+                    _ => return None,
+                };
+                pairs.push(json!([name, scalar(v)?]));
+            }
+        }
+        _ => return None,
+    }
+    pairs
+        .iter()
+        .all(|p| p[0].as_str().is_some_and(|n| !n.trim().is_empty()))
+        .then_some(Value::Array(pairs))
+}
+
+/// A content property body, or what is wrong with it.
+fn property_value(value: &Value, update: bool) -> Result<Value, String> {
+    let shape = if update {
+        "an object {\"key\": \"...\", \"value\": ..., \"version\": {\"number\": 2}} (key and version may be left out)"
+    } else {
+        "an object {\"key\": \"...\", \"value\": ...}"
+    };
+    let parsed;
+    let map = match value {
+        Value::Object(map) => map,
+        Value::String(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => {
+                parsed = map;
+                &parsed
+            }
+            _ => return Err(shape.to_string()),
+        },
+        _ => return Err(shape.to_string()),
+    };
+    let mut out = Map::new();
+    for (key, field) in map {
+        match (key.as_str(), field) {
+            ("key", Value::String(k)) if !k.trim().is_empty() => {
+                out.insert("key".into(), Value::String(k.clone()));
+            }
+            ("value", v) => {
+                out.insert("value".into(), v.clone());
+            }
+            ("version", v) if update => {
+                let version = version_value(v).ok_or_else(|| {
+                    format!("{shape}; `version` must be a number or {{\"number\": 2, \"message\": \"...\"}}")
+                })?;
+                out.insert("version".into(), version);
+            }
+            _ => return Err(format!("{shape}; `{}` is not allowed there", shorten(key))),
+        }
+    }
+    if !update && !out.contains_key("key") {
+        return Err(format!("{shape}, with a non-empty `key`"));
+    }
+    if !out.contains_key("value") {
+        return Err(format!("{shape}, with a `value`"));
+    }
+    Ok(Value::Object(out))
 }
 
 /// A numeric id from a string of digits or a non-negative whole number.
@@ -470,6 +597,17 @@ pub fn schema(params: &[Param]) -> Value {
     })
 }
 
+/// The schema of a version: a number, or `{"number"?, "message"?}`.
+fn version_schema() -> Value {
+    json!({"anyOf": [
+        {"type": "integer", "minimum": 1},
+        {"type": "object", "properties": {
+            "number": {"type": "integer", "minimum": 1},
+            "message": {"type": "string"}
+        }, "additionalProperties": false}
+    ]})
+}
+
 /// The schema of one kind of value.
 fn kind_schema(kind: Kind) -> Map<String, Value> {
     let id = json!({"anyOf": [{"type": "string", "pattern": "^[0-9]{1,20}$"}, {"type": "integer", "minimum": 0}]});
@@ -497,13 +635,29 @@ fn kind_schema(kind: Kind) -> Map<String, Value> {
                 "value": {"type": ["string", "object"]}
             }, "required": ["value"], "additionalProperties": false}
         ]}),
-        Kind::Version => json!({"anyOf": [
-            {"type": "integer", "minimum": 1},
-            {"type": "object", "properties": {
-                "number": {"type": "integer", "minimum": 1},
-                "message": {"type": "string"}
-            }, "additionalProperties": false}
+        Kind::Version => version_schema(),
+        Kind::Token => {
+            json!({"anyOf": [{"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}, {"type": "integer", "minimum": 0}]})
+        }
+        Kind::Pairs => json!({"anyOf": [
+            {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "array"]}},
+            {"type": "array", "items": {"anyOf": [
+                {"type": "object", "properties": {"key": {"type": "string"}, "value": {"type": ["string", "number", "boolean"]}}, "required": ["key", "value"]},
+                {"type": "array", "minItems": 2, "maxItems": 2}
+            ]}},
+            {"type": "string"}
         ]}),
+        Kind::Json => json!({}),
+        Kind::Property { update } => {
+            let mut properties = json!({"key": {"type": "string", "minLength": 1}, "value": {}});
+            let mut required = vec!["value"];
+            if update {
+                properties["version"] = version_schema();
+            } else {
+                required.push("key");
+            }
+            json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
+        }
     };
     match value {
         Value::Object(map) => map,

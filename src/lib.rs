@@ -12,6 +12,7 @@ pub mod errors;
 pub mod exec;
 pub mod http;
 pub mod input;
+pub mod multipart;
 pub mod paging;
 pub mod platform;
 pub mod retry;

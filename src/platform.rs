@@ -64,6 +64,9 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The body, if any.
     pub body: Option<Vec<u8>>,
+    /// The longest wait for the response to start and between its parts;
+    /// `None` keeps the platform's default.
+    pub timeout: Option<Duration>,
 }
 
 /// A response as received, its body read whole.

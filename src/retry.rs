@@ -20,6 +20,14 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// The longest wait a `Retry-After` may impose before a retry.
     pub max_retry_after: Duration,
+    /// Retry server errors and transport failures of non-idempotent methods too
+    /// (only when the user asked for it, as Raw Request's retry inputs do).
+    pub retry_writes: bool,
+    /// Retry every non-2xx answer, not only 429 and 5xx.
+    pub retry_all_errors: bool,
+    /// Wait this long between retries instead of the exponential backoff
+    /// (a `Retry-After` still wins).
+    pub fixed_delay: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
@@ -29,6 +37,9 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(250),
             max_backoff: Duration::from_secs(4),
             max_retry_after: Duration::from_secs(30),
+            retry_writes: false,
+            retry_all_errors: false,
+            fixed_delay: None,
         }
     }
 }
@@ -62,10 +73,11 @@ impl RetryPolicy {
         if attempt >= self.max_retries {
             return Decision::GiveUp;
         }
+        let repeatable = method.is_idempotent() || self.retry_writes;
         let retryable = match outcome {
             Outcome::Status(429, _) => true,
-            Outcome::Status(500..=599, _) | Outcome::Transport => method.is_idempotent(),
-            Outcome::Status(..) => false,
+            Outcome::Status(500..=599, _) | Outcome::Transport => repeatable,
+            Outcome::Status(..) => self.retry_all_errors && repeatable,
         };
         if !retryable {
             return Decision::GiveUp;
@@ -74,7 +86,10 @@ impl RetryPolicy {
             Outcome::Status(_, Some(secs)) => {
                 Decision::RetryAfter(Duration::from_secs(secs).min(self.max_retry_after))
             }
-            _ => Decision::RetryAfter(self.backoff(attempt, random)),
+            _ => Decision::RetryAfter(
+                self.fixed_delay
+                    .unwrap_or_else(|| self.backoff(attempt, random)),
+            ),
         }
     }
 
@@ -182,6 +197,37 @@ mod tests {
         );
         assert_eq!(
             policy.decide(Method::Get, 4, Outcome::Status(503, None), 0),
+            Decision::GiveUp
+        );
+    }
+
+    #[test]
+    fn a_user_policy_can_retry_writes_and_every_error_with_a_fixed_delay() {
+        let policy = RetryPolicy {
+            max_retries: 2,
+            retry_writes: true,
+            retry_all_errors: true,
+            fixed_delay: Some(Duration::from_millis(40)),
+            ..RetryPolicy::default()
+        };
+        assert_eq!(
+            policy.decide(Method::Post, 0, Outcome::Status(409, None), 9),
+            Decision::RetryAfter(Duration::from_millis(40))
+        );
+        assert_eq!(
+            policy.decide(Method::Post, 1, Outcome::Transport, 9),
+            Decision::RetryAfter(Duration::from_millis(40))
+        );
+        assert_eq!(
+            policy.decide(Method::Post, 2, Outcome::Transport, 9),
+            Decision::GiveUp
+        );
+        let none = RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(
+            none.decide(Method::Get, 0, Outcome::Status(429, Some(1)), 0),
             Decision::GiveUp
         );
     }

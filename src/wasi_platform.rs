@@ -105,8 +105,10 @@ fn send(request: &HttpRequest, max_body: usize) -> Result<HttpResponse, Transpor
     let options = RequestOptions::new();
     // A host may not support every timeout; those it refuses keep its defaults.
     let _ = options.set_connect_timeout(Some(CONNECT_TIMEOUT.as_nanos() as u64));
-    let _ = options.set_first_byte_timeout(Some(FIRST_BYTE_TIMEOUT.as_nanos() as u64));
-    let _ = options.set_between_bytes_timeout(Some(BETWEEN_BYTES_TIMEOUT.as_nanos() as u64));
+    let first_byte = request.timeout.unwrap_or(FIRST_BYTE_TIMEOUT);
+    let between_bytes = request.timeout.unwrap_or(BETWEEN_BYTES_TIMEOUT);
+    let _ = options.set_first_byte_timeout(Some(first_byte.as_nanos() as u64));
+    let _ = options.set_between_bytes_timeout(Some(between_bytes.as_nanos() as u64));
     let pending = outgoing_handler::handle(outgoing, Some(options)).map_err(describe_error)?;
     {
         let stream = body.write().map_err(|()| refused("body stream"))?;

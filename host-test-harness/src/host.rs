@@ -327,7 +327,10 @@ impl Host {
         > + Send,
     ) -> Result<Outcome<T>> {
         let mut secrets = options.secrets.clone();
-        secrets.redacted_fallback = matches!(options.http, HttpMode::Replay { .. });
+        secrets.redacted_fallback = matches!(
+            options.http,
+            HttpMode::Replay { .. } | HttpMode::Respond { .. }
+        );
         let hooks = CallHooks::new(&options.http, secrets.clone());
         let record = hooks.record();
         let logs = Arc::new(Mutex::new(Vec::new()));

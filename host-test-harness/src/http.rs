@@ -33,6 +33,17 @@ pub enum HttpMode {
         /// Hosts (`host` or `host:port`) the guest may reach.
         allowed_hosts: Vec<String>,
     },
+    /// Answer every request with the same response, whatever it asks: for
+    /// tests that look at the requests a call sends rather than at the answers
+    /// (the catalog-wide conformance test).
+    Respond {
+        /// The status of every answer.
+        status: u16,
+        /// The `Content-Type` of every answer.
+        content_type: String,
+        /// The body of every answer.
+        body: String,
+    },
     /// As `Live`, and write every exchange, redacted, to a HAR at `output`.
     Record {
         /// Hosts (`host` or `host:port`) the guest may reach.
@@ -110,6 +121,7 @@ pub struct HttpRecord {
 enum Answer {
     Off,
     Replay(Mutex<Replayer>),
+    Respond(har::Response),
     Network { allowed: Vec<String>, record: bool },
 }
 
@@ -126,6 +138,21 @@ impl CallHooks {
         let answer = match mode {
             HttpMode::Off => Answer::Off,
             HttpMode::Replay { har, .. } => Answer::Replay(Mutex::new(Replayer::new(har.clone()))),
+            HttpMode::Respond {
+                status,
+                content_type,
+                body,
+            } => Answer::Respond(har::Response {
+                status: *status,
+                status_text: String::new(),
+                http_version: "HTTP/1.1".into(),
+                cookies: Vec::new(),
+                headers: Vec::new(),
+                content: Content::from_bytes(body.as_bytes(), content_type),
+                redirect_url: String::new(),
+                headers_size: -1,
+                body_size: body.len() as i64,
+            }),
             HttpMode::Live { allowed_hosts } => Answer::Network {
                 allowed: allowed_hosts.clone(),
                 record: false,
@@ -210,7 +237,11 @@ fn is_dropped_response_header(name: &str) -> bool {
 
 /// Rebuilds a response from a HAR entry.
 pub fn response_from_entry(entry: &Entry) -> Result<http::Response<WasiBody>, String> {
-    let res = &entry.response;
+    response_from(&entry.response)
+}
+
+/// Rebuilds a response from a HAR response.
+fn response_from(res: &har::Response) -> Result<http::Response<WasiBody>, String> {
     let body = res.content.bytes().map_err(|e| format!("{e:#}"))?;
     let mut builder = http::Response::builder().status(res.status);
     let mut has_content_type = false;
@@ -289,6 +320,18 @@ async fn handle(
             finish(exchange);
             Err(HttpError::HttpRequestDenied)
         }
+        Answer::Respond(canned) => match response_from(canned) {
+            Ok(response) => {
+                exchange.status = Some(response.status().as_u16());
+                finish(exchange);
+                Ok(response)
+            }
+            Err(message) => {
+                exchange.error = Some(message.clone());
+                finish(exchange);
+                Err(HttpError::InternalError(Some(message)))
+            }
+        },
         Answer::Replay(replayer) => {
             let found = replayer
                 .lock()

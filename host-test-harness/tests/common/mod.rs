@@ -2,6 +2,8 @@
 //! the fixture connections, and shorthands for replays and results.
 #![allow(dead_code)]
 
+pub mod openapi;
+
 use host_test_harness::{Body, CallOptions, Connection, ConnectorError, Host, Outcome, Output};
 use serde_json::{Value, json};
 use std::path::PathBuf;

@@ -1,0 +1,101 @@
+//! Blog posts: list, get, create, update, delete.
+
+use super::pages::{DELETE_DRAFT, PRIVATE, TITLE_CREATE, TITLE_UPDATE};
+use super::{
+    Action, BLOG_POST_ID, BODY_WRITE, CONTENT_SORT, CONTENT_STATUS, LIST_BODY_FORMAT, PURGE,
+    SPACE_ID, SPACE_IDS, STATUS_WRITE, TITLE_FILTER, VERSION_WRITE,
+};
+use crate::actions;
+use crate::input::{Kind, Param, Target};
+use crate::platform::Method;
+
+/// The blog posts group of the catalog.
+pub const ACTIONS: &[Action] = &[
+    Action {
+        key: "list-blog-posts",
+        label: "List Blog Posts",
+        description: "Lists blog posts across the site, filtered by ids, spaces, status or title, optionally with their bodies.",
+        group: "Blog Posts",
+        method: Method::Get,
+        path: "/wiki/api/v2/blogposts",
+        params: &[
+            Param::new(
+                "id",
+                "Id",
+                "Only blog posts with these numeric ids.",
+                Kind::IdList,
+                Target::Query("id"),
+            ),
+            SPACE_IDS,
+            CONTENT_SORT,
+            CONTENT_STATUS,
+            TITLE_FILTER,
+            LIST_BODY_FORMAT,
+        ],
+        paged: true,
+        handler: None,
+    },
+    Action {
+        key: "get-blog-post",
+        label: "Get Blog Post",
+        description: "Returns one blog post by its id, optionally with its body in a chosen format, an older version, or the draft.",
+        group: "Blog Posts",
+        method: Method::Get,
+        path: "/wiki/api/v2/blogposts/{id}",
+        params: content_get_params!(BLOG_POST_ID),
+        paged: false,
+        handler: None,
+    },
+    Action {
+        key: "create-blog-post",
+        label: "Create Blog Post",
+        description: "Creates a blog post in a space, published or as a draft.",
+        group: "Blog Posts",
+        method: Method::Post,
+        path: "/wiki/api/v2/blogposts",
+        params: &[
+            SPACE_ID.to(Target::Body("spaceId")),
+            STATUS_WRITE.default(r#""current""#),
+            TITLE_CREATE,
+            BODY_WRITE,
+            PRIVATE,
+        ],
+        paged: false,
+        handler: Some(actions::create_content),
+    },
+    Action {
+        key: "update-blog-post",
+        label: "Update Blog Post",
+        description: "Changes a blog post's title, body or status. Fields left out keep their current values, and without a version number the connector sends the current version plus one.",
+        group: "Blog Posts",
+        method: Method::Put,
+        path: "/wiki/api/v2/blogposts/{id}",
+        params: &[
+            BLOG_POST_ID,
+            STATUS_WRITE,
+            TITLE_UPDATE,
+            BODY_WRITE,
+            VERSION_WRITE,
+            Param::new(
+                "space-id",
+                "Space Id",
+                "The id of the blog post's space (blog posts cannot move between spaces).",
+                Kind::Id,
+                Target::Body("spaceId"),
+            ),
+        ],
+        paged: false,
+        handler: Some(actions::update_versioned),
+    },
+    Action {
+        key: "delete-blog-post",
+        label: "Delete Blog Post",
+        description: "Moves a blog post to the trash, or with purge deletes a trashed blog post for good.",
+        group: "Blog Posts",
+        method: Method::Delete,
+        path: "/wiki/api/v2/blogposts/{id}",
+        params: &[BLOG_POST_ID, PURGE, DELETE_DRAFT],
+        paged: false,
+        handler: None,
+    },
+];

@@ -1,0 +1,432 @@
+//! The catalog: one table of every action, each a key, its inputs and the
+//! Confluence call it makes.
+//!
+//! An action that is one HTTP call is pure data here and runs through
+//! [`crate::exec`]; an action that does more names a handler in
+//! [`crate::actions`]. Paths and parameters follow Atlassian's OpenAPI
+//! documents for Confluence Cloud REST v2 (`/wiki/api/v2`) and v1 (`/wiki/rest/api`).
+//!
+//! The table is kept in one file per group; [`actions`] joins them, in catalog order.
+
+/// The inputs of a get of a page or blog post: its id, then the shared ones.
+macro_rules! content_get_params {
+    ($id:expr) => {{
+        use $crate::catalog::{
+            BODY_FORMAT, CONTENT_INCLUDES as I, GET_DRAFT, READ_STATUS, VERSION_READ,
+        };
+        &[
+            $id,
+            BODY_FORMAT,
+            GET_DRAFT,
+            READ_STATUS,
+            VERSION_READ,
+            I[0],
+            I[1],
+            I[2],
+            I[3],
+            I[4],
+            I[5],
+            I[6],
+        ]
+    }};
+}
+
+mod attachments;
+mod blogposts;
+mod comments;
+mod labels;
+mod pages;
+mod properties;
+mod raw;
+mod search;
+mod spaces;
+mod users;
+
+use crate::bindings::integration::connector::types::Output;
+use crate::errors::Error;
+use crate::exec::Ctx;
+use crate::input::{Args, Kind, Param, Target};
+use crate::platform::Method;
+use std::sync::OnceLock;
+
+/// A handler for an action that is more than one HTTP call.
+pub type Handler = fn(&Ctx, &Action, &mut Args) -> Result<Output, Error>;
+
+/// One action of the catalog.
+#[derive(Clone)]
+pub struct Action {
+    /// Stable key, in kebab-case.
+    pub key: &'static str,
+    /// Short human label.
+    pub label: &'static str,
+    /// What it does and returns.
+    pub description: &'static str,
+    /// Catalog group.
+    pub group: &'static str,
+    /// The HTTP method of its (main) call.
+    pub method: Method,
+    /// The path template of its (main) call, with `{name}` placeholders.
+    pub path: &'static str,
+    /// Its own inputs; `debug` and, for lists, the paging inputs are added to every action.
+    pub params: &'static [Param],
+    /// Whether it returns one page of a cursor-paginated list.
+    pub paged: bool,
+    /// Code for an action that is more than one call; `None` runs the table entry as it is.
+    pub handler: Option<Handler>,
+}
+
+impl Action {
+    /// Every input of the action: its own, the paging inputs if it is a list, and `debug`.
+    pub fn all_params(&self) -> Vec<Param> {
+        let mut params = self.params.to_vec();
+        if self.paged {
+            params.extend_from_slice(PAGING);
+        }
+        params.push(DEBUG);
+        params
+    }
+
+    /// The declared input with key `key`.
+    pub fn param(&self, key: &str) -> Option<Param> {
+        self.all_params().into_iter().find(|p| p.key == key)
+    }
+}
+
+/// Every action, in catalog order.
+pub fn actions() -> &'static [Action] {
+    static ALL: OnceLock<Vec<Action>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        [
+            spaces::ACTIONS,
+            pages::ACTIONS,
+            blogposts::ACTIONS,
+            attachments::ACTIONS,
+            &properties::actions(),
+            labels::ACTIONS,
+            comments::ACTIONS,
+            search::ACTIONS,
+            users::ACTIONS,
+            raw::ACTIONS,
+        ]
+        .concat()
+    })
+}
+
+/// The action with key `key`.
+pub fn find(key: &str) -> Option<&'static Action> {
+    actions().iter().find(|a| a.key == key)
+}
+
+// ---- Inputs shared by many actions -------------------------------------------------
+
+/// `debug`: log the exchange.
+pub const DEBUG: Param = Param::new(
+    "debug",
+    "Debug Request",
+    "Log each request and response through the host's log, with credentials redacted.",
+    Kind::Boolean,
+    Target::Local,
+)
+.default("false");
+
+/// The paging inputs of every list action.
+pub const PAGING: &[Param] = &[
+    Param::new("limit", "Limit", "How many results one page holds (1 to 250). With fetch-all the connector asks for 250 per page unless this is set.", Kind::Integer { min: 1, max: 250 }, Target::Query("limit")).default("25"),
+    Param::new("cursor", "Cursor", "Where to continue: the cursor from the `next` link of a previous page. Empty starts at the beginning.", Kind::String, Target::Query("cursor")),
+    Param::new("fetch-all", "Fetch All", "Follow every next link and return all results in one list, up to max-results.", Kind::Boolean, Target::Local).default("false"),
+    Param::new("max-results", "Max Results", "With fetch-all, stop after this many results.", Kind::Integer { min: 1, max: 1_000_000 }, Target::Local).default("1000"),
+];
+
+/// Extra query parameters passed through as they are.
+pub(crate) const QUERY_PARAMETERS: Param = Param::new(
+    "query-parameters",
+    "Query Parameters",
+    "Extra query parameters sent as they are, as an object such as {\"include-versions\": true}.",
+    Kind::Object,
+    Target::ExtraQuery,
+);
+
+/// The numeric id of a page, filling the path's `{id}`.
+pub(crate) const PAGE_ID: Param = Param::new(
+    "page-id",
+    "Page Id",
+    "The numeric id of the page.",
+    Kind::Id,
+    Target::Path("id"),
+)
+.required()
+.example(r#""12345678""#);
+
+/// The numeric id of a blog post, filling the path's `{id}`.
+pub(crate) const BLOG_POST_ID: Param = Param::new(
+    "blog-post-id",
+    "Blog Post Id",
+    "The numeric id of the blog post.",
+    Kind::Id,
+    Target::Path("id"),
+)
+.required()
+.example(r#""23456789""#);
+
+/// The numeric id of a space, filling the path's `{id}`.
+pub(crate) const SPACE_ID: Param = Param::new(
+    "space-id",
+    "Space Id",
+    "The numeric id of the space (not its key).",
+    Kind::Id,
+    Target::Path("id"),
+)
+.required()
+.example(r#""98306""#);
+
+/// Filter of a content list by a list of space ids.
+pub(crate) const SPACE_IDS: Param = Param::new(
+    "space-id",
+    "Space Id",
+    "Only content in these spaces (numeric ids), as a list or comma-separated.",
+    Kind::IdList,
+    Target::Query("space-id"),
+);
+
+/// The body format of content in a list.
+pub(crate) const LIST_BODY_FORMAT: Param = Param::new(
+    "body-format",
+    "Body Format",
+    "Include each item's body in this format; empty leaves bodies out.",
+    Kind::Select(&["storage", "atlas_doc_format"]),
+    Target::Query("body-format"),
+);
+
+/// The body format of one piece of content.
+pub(crate) const BODY_FORMAT: Param = Param::new(
+    "body-format",
+    "Body Format",
+    "Include the body in this format: storage (XHTML as stored), atlas_doc_format (JSON), or a rendered view.",
+    Kind::Select(&[
+        "storage",
+        "atlas_doc_format",
+        "view",
+        "export_view",
+        "anonymous_export_view",
+        "styled_view",
+        "editor",
+    ]),
+    Target::Query("body-format"),
+);
+
+/// The order of a content list.
+pub(crate) const CONTENT_SORT: Param = Param::new(
+    "sort",
+    "Sort",
+    "The order of the results; a leading minus reverses it.",
+    Kind::Select(&[
+        "id",
+        "-id",
+        "created-date",
+        "-created-date",
+        "modified-date",
+        "-modified-date",
+        "title",
+        "-title",
+    ]),
+    Target::Query("sort"),
+);
+
+/// The order of a list sorted by dates only (attachments, comments).
+pub(crate) const DATE_SORT: Param = Param::new(
+    "sort",
+    "Sort",
+    "The order of the results by date; a leading minus puts the newest first.",
+    Kind::Select(&[
+        "created-date",
+        "-created-date",
+        "modified-date",
+        "-modified-date",
+    ]),
+    Target::Query("sort"),
+);
+
+/// Filter of a page or blog post list by status.
+pub(crate) const CONTENT_STATUS: Param = Param::new(
+    "status",
+    "Status",
+    "Only content with these statuses; Confluence returns current and archived content by default.",
+    Kind::SelectList(&["current", "archived", "deleted", "trashed"]),
+    Target::Query("status"),
+);
+
+/// Filter of a content list by exact title.
+pub(crate) const TITLE_FILTER: Param = Param::new(
+    "title",
+    "Title",
+    "Only content with exactly this title.",
+    Kind::String,
+    Target::Query("title"),
+);
+
+/// The status of content being written.
+pub(crate) const STATUS_WRITE: Param = Param::new(
+    "status",
+    "Status",
+    "`current` publishes the content; `draft` keeps it unpublished.",
+    Kind::Select(&["current", "draft"]),
+    Target::Body("status"),
+);
+
+/// A content body being written.
+pub(crate) const BODY_WRITE: Param = Param::new("body", "Body", "The content: a storage-format (XHTML) string, or {\"representation\": \"storage\" | \"atlas_doc_format\" | \"wiki\", \"value\": \"...\"}.", Kind::Body, Target::Body("body")).example(r#"{"representation":"storage","value":"<p>Hello</p>"}"#);
+
+/// A version being written.
+pub(crate) const VERSION_WRITE: Param = Param::new("version", "Version", "The new version: {\"number\": current + 1, \"message\": \"...\"}. Leave the number out to let the connector read the current version and add one.", Kind::Version, Target::Body("version")).example(r#"{"message":"Fixed a typo"}"#);
+
+/// Which published version to read.
+pub(crate) const VERSION_READ: Param = Param::new(
+    "version",
+    "Version",
+    "Return this earlier published version instead of the latest.",
+    Kind::Integer {
+        min: 1,
+        max: i32::MAX as i64,
+    },
+    Target::Query("version"),
+);
+
+/// `purge` of a delete.
+pub(crate) const PURGE: Param = Param::new(
+    "purge",
+    "Purge",
+    "Delete for good content that is already in the trash, instead of moving it to the trash.",
+    Kind::Boolean,
+    Target::Query("purge"),
+)
+.default("false");
+
+/// The flags of a get of a page or blog post, after `version`.
+pub(crate) const CONTENT_INCLUDES: [Param; 7] = [
+    include_flag(
+        "include-labels",
+        "Include Labels",
+        "Include the labels (up to 50).",
+    ),
+    include_flag(
+        "include-properties",
+        "Include Properties",
+        "Include the content properties (up to 50).",
+    ),
+    include_flag(
+        "include-operations",
+        "Include Operations",
+        "Include what the user may do with it (up to 50).",
+    ),
+    include_flag(
+        "include-likes",
+        "Include Likes",
+        "Include who liked it (up to 50).",
+    ),
+    include_flag(
+        "include-versions",
+        "Include Versions",
+        "Include its earlier versions (up to 50).",
+    ),
+    Param::new(
+        "include-version",
+        "Include Version",
+        "Include the current version's details.",
+        Kind::Boolean,
+        Target::Query("include-version"),
+    )
+    .default("true"),
+    include_flag(
+        "include-favorited-by-current-user-status",
+        "Include Favorited By Current User Status",
+        "Include whether the connected user has marked it as a favourite.",
+    ),
+];
+
+pub(crate) const GET_DRAFT: Param = Param::new(
+    "get-draft",
+    "Get Draft",
+    "Return the unpublished draft instead of the published content.",
+    Kind::Boolean,
+    Target::Query("get-draft"),
+)
+.default("false");
+
+pub(crate) const READ_STATUS: Param = Param::new(
+    "status",
+    "Status",
+    "Return the content only if it has one of these statuses.",
+    Kind::SelectList(&[
+        "current",
+        "archived",
+        "trashed",
+        "deleted",
+        "historical",
+        "draft",
+    ]),
+    Target::Query("status"),
+);
+
+/// The `include-*` flags a get of a page or blog post accepts.
+pub(crate) const fn include_flag(
+    key: &'static str,
+    label: &'static str,
+    comments: &'static str,
+) -> Param {
+    Param::new(key, label, comments, Kind::Boolean, Target::Query(key)).default("false")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn keys_are_unique_and_every_input_is_described() {
+        let mut keys = HashSet::new();
+        for action in actions() {
+            assert!(keys.insert(action.key), "duplicate {}", action.key);
+            assert!(!action.description.is_empty());
+            let mut inputs = HashSet::new();
+            for param in action.all_params() {
+                assert!(
+                    inputs.insert(param.key),
+                    "{}: duplicate input {}",
+                    action.key,
+                    param.key
+                );
+                assert!(
+                    !param.label.is_empty() && !param.comments.is_empty(),
+                    "{}: {}",
+                    action.key,
+                    param.key
+                );
+                if let Target::Path(name) = param.target {
+                    assert!(
+                        action.path.contains(&format!("{{{name}}}")),
+                        "{}: {}",
+                        action.key,
+                        name
+                    );
+                    assert!(param.required, "{}: path input {}", action.key, param.key);
+                }
+                if param.required {
+                    assert!(
+                        param.example.is_some(),
+                        "{}: required {} has no example",
+                        action.key,
+                        param.key
+                    );
+                }
+                for text in [param.default, param.example].into_iter().flatten() {
+                    assert!(
+                        serde_json::from_str::<serde_json::Value>(text).is_ok(),
+                        "{}: {} {text}",
+                        action.key,
+                        param.key
+                    );
+                }
+            }
+        }
+    }
+}

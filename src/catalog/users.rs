@@ -1,0 +1,17 @@
+//! Users: the account a connection acts as.
+
+use super::Action;
+use crate::platform::Method;
+
+/// The users group of the catalog.
+pub const ACTIONS: &[Action] = &[Action {
+    key: "get-current-user",
+    label: "Get Current User",
+    description: "Returns the account the connection acts as: its account id, display name and type.",
+    group: "Users",
+    method: Method::Get,
+    path: "/wiki/rest/api/user/current",
+    params: &[],
+    paged: false,
+    handler: None,
+}];
