@@ -3,6 +3,9 @@
 #![allow(dead_code)]
 
 pub mod openapi;
+pub mod scenarios_files;
+pub mod scenarios_raw;
+pub mod scenarios_tree;
 
 use host_test_harness::{Body, CallOptions, Connection, ConnectorError, Host, Outcome, Output};
 use serde_json::{Value, json};
@@ -81,23 +84,33 @@ pub struct Scenario {
     pub input: &'static str,
 }
 
-fn oauth_default() -> Connection {
+pub fn oauth_default() -> Connection {
     oauth(json!({}))
 }
 
-fn oauth_beta() -> Connection {
+pub fn oauth_beta() -> Connection {
     oauth(json!({"api-site-override": "https://beta.atlassian.net"}))
 }
 
-fn oauth_gamma() -> Connection {
+pub fn oauth_gamma() -> Connection {
     oauth(json!({"api-site-override": "gamma"}))
 }
 
-fn oauth_stored() -> Connection {
+pub fn oauth_stored() -> Connection {
     oauth(json!({"cloud-id": "1324a887-45db-1bf4-1e99-ef0ff456d421"}))
 }
 
-/// Every fixture with a call that uses all of its entries.
+/// Every fixture's scenario: the foundation's below and each group's own.
+pub fn all_scenarios() -> Vec<&'static Scenario> {
+    SCENARIOS
+        .iter()
+        .chain(scenarios_files::SCENARIOS)
+        .chain(scenarios_tree::SCENARIOS)
+        .chain(scenarios_raw::SCENARIOS)
+        .collect()
+}
+
+/// Every fixture of the foundation with a call that uses all of its entries.
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         fixture: "list-spaces",
