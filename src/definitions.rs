@@ -21,7 +21,7 @@ pub fn action(action: &Action) -> ActionDefinition {
         description: action.description.into(),
         group: action.group.into(),
         inputs: params.iter().map(input).collect(),
-        input_schema: input::schema(&params).to_string(),
+        input_schema: input::schema(&params, action.rules).to_string(),
         hints: ActionHints {
             read_only: action.method == Method::Get,
             destructive: matches!(action.method, Method::Delete | Method::Put),
@@ -34,17 +34,19 @@ pub fn action(action: &Action) -> ActionDefinition {
 /// One input's definition.
 fn input(param: &Param) -> Input {
     let (kind, choices): (InputKind, &[&str]) = match param.kind {
-        Kind::String | Kind::Id | Kind::Token => (InputKind::String, &[]),
-        Kind::Text => (InputKind::Text, &[]),
+        Kind::String | Kind::Id | Kind::Token | Kind::SitePath => (InputKind::String, &[]),
+        Kind::Text | Kind::Base64 => (InputKind::Text, &[]),
         Kind::Integer { .. } => (InputKind::Integer, &[]),
         Kind::Boolean => (InputKind::Boolean, &[]),
         Kind::Select(choices) => (InputKind::Select, choices),
-        Kind::List | Kind::IdList => (InputKind::StringList, &[]),
+        Kind::List | Kind::IdList | Kind::Labels => (InputKind::StringList, &[]),
         Kind::SelectList(choices) => (InputKind::StringList, choices),
         Kind::Object
         | Kind::Body
         | Kind::Version
         | Kind::Pairs
+        | Kind::Files
+        | Kind::Headers
         | Kind::Json
         | Kind::Property { .. } => (InputKind::Json, &[]),
     };

@@ -30,7 +30,7 @@ pub fn invoke(
             format!("there is no action `{key}`; the definitions list every action key"),
         )
     })?;
-    let mut args = input::parse(&action.all_params(), input)?;
+    let mut args = input::parse(&action.all_params(), action.rules, input)?;
     let debug = args.flag("debug");
     let resolved = connection::resolve(platform, connection, debug)?;
     let ctx = Ctx {

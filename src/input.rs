@@ -6,6 +6,7 @@
 //! produces the catalog's input list and JSON Schema, so the three never drift.
 
 use crate::errors::{Error, invalid_input};
+use crate::rules::{self, Rule};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -58,7 +59,29 @@ pub enum Kind {
         /// Whether this is the body of an update.
         update: bool,
     },
+    /// A path on the connected site, such as `/wiki/api/v2/attachments`: never
+    /// a full URL or anything that could leave the site (see [`crate::site::check_path`]).
+    SitePath,
+    /// Bytes, base64-encoded.
+    Base64,
+    /// Name/value pairs as [`Kind::Pairs`], each value base64-encoded bytes.
+    Files,
+    /// Request headers as [`Kind::Pairs`]: valid names, no line breaks, and none
+    /// of the headers the connector owns ([`RESERVED_HEADERS`]).
+    Headers,
+    /// Label names, as [`Kind::List`], none with whitespace.
+    Labels,
 }
+
+/// Headers a user may not set: the credential, and what the transport owns.
+pub const RESERVED_HEADERS: [&str; 6] = [
+    "authorization",
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "proxy-authorization",
+];
 
 /// Where an input's value goes in the request.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -195,8 +218,8 @@ impl Args {
     }
 }
 
-/// Checks `input` (JSON text) against `params` and returns the validated values.
-pub fn parse(params: &[Param], input: &str) -> Result<Args, Error> {
+/// Checks `input` (JSON text) against `params` and `rules` and returns the validated values.
+pub fn parse(params: &[Param], rules: &[Rule], input: &str) -> Result<Args, Error> {
     if input.len() > MAX_INPUT_BYTES {
         return Err(invalid_input(
             "input",
@@ -258,6 +281,7 @@ pub fn parse(params: &[Param], input: &str) -> Result<Args, Error> {
             None => {}
         }
     }
+    rules::check(rules, &args)?;
     Ok(args)
 }
 
@@ -314,7 +338,7 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
             Value::String(s) if choices.contains(&s.as_str()) => Ok(Value::String(s.clone())),
             _ => fail(&format!("one of {}", choices.join(", "))),
         },
-        Kind::List | Kind::IdList | Kind::SelectList(_) => {
+        Kind::List | Kind::IdList | Kind::SelectList(_) | Kind::Labels => {
             let Some(items) = list_items(value).filter(|items| !items.is_empty()) else {
                 return fail("a non-empty list of strings, or one comma-separated string");
             };
@@ -325,6 +349,9 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
                     }
                     Kind::SelectList(choices) if !choices.contains(&item.as_str()) => {
                         return fail(&format!("a list of: {}", choices.join(", ")));
+                    }
+                    Kind::Labels if item.chars().any(char::is_whitespace) => {
+                        return fail("a list of label names without spaces (use - or _ between words)");
                     }
                     _ => {}
                 }
@@ -354,8 +381,47 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
             fail("an object such as {\"name\": \"value\"}, or a list such as [{\"key\": \"name\", \"value\": \"value\"}]")
         }),
         Kind::Json => Ok(value.clone()),
+        Kind::SitePath => match value {
+            Value::String(s) => crate::site::check_path(s.trim())
+                .map(|()| Value::String(s.trim().to_string()))
+                .map_err(|message| invalid_input(key, message)),
+            _ => fail("a path such as \"/wiki/api/v2/spaces\""),
+        },
+        Kind::Base64 => match value {
+            Value::String(s) => decode_base64(s)
+                .map(|_| value.clone())
+                .map_err(|message| invalid_input(key, message)),
+            _ => fail("a base64 string"),
+        },
+        Kind::Files | Kind::Headers => {
+            let pairs = pairs_value(value).ok_or(()).or_else(|_| fail("an object such as {\"name\": \"value\"}"))?;
+            for pair in pairs.as_array().into_iter().flatten() {
+                let (name, text) = (pair[0].as_str().unwrap_or_default(), pair[1].as_str().unwrap_or_default());
+                let problem = if matches!(param.kind, Kind::Files) {
+                    decode_base64(text).err().map(|e| format!("`{name}`: {e}"))
+                } else {
+                    header_problem(name, text)
+                };
+                if let Some(problem) = problem {
+                    return Err(invalid_input(key, problem));
+                }
+            }
+            Ok(pairs)
+        }
         Kind::Property { update } => property_value(value, update).or_else(|problem| fail(&problem)),
     }
+}
+
+/// Decodes base64 (standard or URL-safe alphabet, padding optional, line breaks ignored).
+pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let trimmed = compact.trim_end_matches('=');
+    STANDARD_NO_PAD
+        .decode(trimmed)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(trimmed))
+        .map_err(|e| format!("the file's bytes must be base64-encoded ({e})"))
 }
 
 /// Whether `text` is a safe single path segment: 1 to 64 letters, digits, `-` or `_`.
@@ -364,6 +430,22 @@ pub fn is_token(text: &str) -> bool {
         && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// What is wrong with a header a user gave, if anything.
+fn header_problem(name: &str, value: &str) -> Option<String> {
+    let lower = name.trim().to_ascii_lowercase();
+    if RESERVED_HEADERS.contains(&lower.as_str()) {
+        return Some(format!(
+            "the header `{name}` is set by the connector and cannot be given"
+        ));
+    }
+    let valid_name = !lower.is_empty()
+        && lower
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    (!valid_name || value.contains(['\r', '\n', '\0']))
+        .then(|| format!("`{}` is not a valid header name and value", shorten(name)))
 }
 
 /// Name/value pairs from an object or a list of `{"key","value"}` objects or `[name, value]` pairs.
@@ -562,8 +644,8 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// The JSON Schema (draft 2020-12) of an input object with these params.
-pub fn schema(params: &[Param]) -> Value {
+/// The JSON Schema (draft 2020-12) of an input object with these params and rules.
+pub fn schema(params: &[Param], rules: &[Rule]) -> Value {
     let mut properties = Map::new();
     for param in params {
         let mut property = kind_schema(param.kind);
@@ -588,13 +670,18 @@ pub fn schema(params: &[Param]) -> Value {
         .filter(|p| p.required)
         .map(|p| Value::String(p.key.into()))
         .collect();
-    json!({
+    let mut schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
         "properties": properties,
         "required": required,
         "additionalProperties": false,
-    })
+    });
+    let conditions = rules::schema(rules, params);
+    if !conditions.is_empty() {
+        schema["allOf"] = Value::Array(conditions);
+    }
+    schema
 }
 
 /// The schema of a version: a number, or `{"number"?, "message"?}`.
@@ -648,6 +735,10 @@ fn kind_schema(kind: Kind) -> Map<String, Value> {
             {"type": "string"}
         ]}),
         Kind::Json => json!({}),
+        Kind::SitePath => json!({"type": "string", "pattern": "^/(?!/)"}),
+        Kind::Base64 => json!({"type": "string", "contentEncoding": "base64"}),
+        Kind::Files | Kind::Headers => Value::Object(kind_schema(Kind::Pairs)),
+        Kind::Labels => Value::Object(kind_schema(Kind::List)),
         Kind::Property { update } => {
             let mut properties = json!({"key": {"type": "string", "minLength": 1}, "value": {}});
             let mut required = vec!["value"];
@@ -726,7 +817,7 @@ mod tests {
 
     #[test]
     fn accepts_and_normalises() {
-        let args = parse(PARAMS, r#"{"page-id": 42, "limit": "10", "status": "current, archived", "title": "", "body": "<p>x</p>", "draft": "true"}"#).unwrap();
+        let args = parse(PARAMS, &[], r#"{"page-id": 42, "limit": "10", "status": "current, archived", "title": "", "body": "<p>x</p>", "draft": "true"}"#).unwrap();
         assert_eq!(args.str("page-id"), Some("42"));
         assert_eq!(args.int("limit"), Some(10));
         assert_eq!(args.get("status").unwrap(), &json!(["current", "archived"]));
@@ -737,7 +828,9 @@ mod tests {
         );
         assert!(args.flag("draft"));
         assert_eq!(
-            parse(PARAMS, r#"{"page-id":"7"}"#).unwrap().int("limit"),
+            parse(PARAMS, &[], r#"{"page-id":"7"}"#)
+                .unwrap()
+                .int("limit"),
             Some(25)
         );
     }
@@ -768,7 +861,7 @@ mod tests {
         ];
         for (input, field) in cases {
             assert_eq!(
-                field_of(parse(PARAMS, input).unwrap_err()),
+                field_of(parse(PARAMS, &[], input).unwrap_err()),
                 field,
                 "{input}"
             );
@@ -777,7 +870,7 @@ mod tests {
 
     #[test]
     fn schema_lists_required_and_types() {
-        let schema = schema(PARAMS);
+        let schema = schema(PARAMS, &[]);
         assert_eq!(schema["required"], json!(["page-id"]));
         assert_eq!(schema["additionalProperties"], false);
         assert_eq!(schema["properties"]["limit"]["maximum"], 250);

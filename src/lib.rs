@@ -16,6 +16,7 @@ pub mod multipart;
 pub mod paging;
 pub mod platform;
 pub mod retry;
+pub mod rules;
 pub mod site;
 #[cfg(test)]
 mod testing;

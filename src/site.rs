@@ -100,6 +100,45 @@ fn is_loopback(host: &Host<&str>) -> bool {
     }
 }
 
+/// Checks that `path` names a resource on the connected site and cannot be
+/// turned into another address: it starts with one `/`, has no scheme, user
+/// info, backslash, fragment, whitespace or control character, and no `.` or
+/// `..` segment (also percent-encoded).
+pub fn check_path(path: &str) -> Result<(), String> {
+    let refuse = |why: &str| {
+        Err(format!(
+            "{why}; give only a path on the connected site, such as /wiki/api/v2/attachments (the site's address is added for you, and the credentials never leave it)"
+        ))
+    };
+    if !path.starts_with('/') {
+        return refuse("the URL must be a path starting with /, not a full address");
+    }
+    if path.starts_with("//") {
+        return refuse("a URL starting with // names another host");
+    }
+    if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("the URL contains whitespace or a control character");
+    }
+    if path.contains(['\\', '#']) {
+        return refuse("the URL contains a backslash or a fragment (#)");
+    }
+    let route = path.split('?').next().unwrap_or_default();
+    if route.contains('@') {
+        return refuse("the URL contains @, which could carry user info");
+    }
+    let dot_segment = route.split('/').any(|segment| {
+        let decoded: String = url::form_urlencoded::parse(format!("x={segment}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        decoded == "." || decoded == ".." || segment.to_ascii_lowercase().contains("%2f")
+    });
+    if dot_segment {
+        return refuse("the URL contains a . or .. segment or an encoded /");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +218,34 @@ mod tests {
             "http://acme.atlassian.net/wiki",
         ] {
             assert_eq!(comparable(typed), "acme.atlassian.net");
+        }
+    }
+
+    #[test]
+    fn only_paths_on_the_site_pass() {
+        for good in [
+            "/wiki/api/v2/attachments",
+            "/wiki/rest/api/search?cql=type%3Dpage",
+            "/gateway/api/graphql",
+            "/wiki/api/v2/pages/1..2",
+        ] {
+            assert!(check_path(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "https://evil.example/wiki",
+            "//evil.example/wiki",
+            "evil.example/wiki",
+            "/wiki/../../oauth/token",
+            "/wiki/%2e%2E/x",
+            "/wiki/%2fevil",
+            "/@evil.example/",
+            "/wiki\\..\\x",
+            "/wiki#x",
+            "/wiki /x",
+            "/wiki/./x",
+            "",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad}");
         }
     }
 }

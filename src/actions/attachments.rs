@@ -5,10 +5,9 @@ use crate::bindings::integration::connector::types::{Body, Output};
 use crate::catalog::Action;
 use crate::errors::{Error, UpstreamError, invalid_input};
 use crate::exec::{Ctx, build, passthrough};
-use crate::input::Args;
+use crate::input::{Args, decode_base64};
 use crate::multipart::{Multipart, media_type_for};
 use crate::platform::{HttpRequest, Method};
-use base64::Engine as _;
 use serde_json::Value;
 
 /// Sends the file as `multipart/form-data` with the header Confluence's XSRF
@@ -48,17 +47,6 @@ pub fn upload_attachment(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<
         timeout: None,
     })?;
     passthrough(&response)
-}
-
-/// Decodes base64 (standard or URL-safe alphabet, padding optional, line breaks ignored).
-pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
-    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let trimmed = compact.trim_end_matches('=');
-    STANDARD_NO_PAD
-        .decode(trimmed)
-        .or_else(|_| URL_SAFE_NO_PAD.decode(trimmed))
-        .map_err(|e| format!("the file's bytes must be base64-encoded ({e})"))
 }
 
 /// Reads the attachment, then fetches its `downloadLink` (relative to the

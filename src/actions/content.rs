@@ -1,35 +1,15 @@
-//! Creating and updating content: the checks and the read-before-write that a
-//! single table entry cannot express, shared by pages, blog posts, footer
-//! comments and content properties.
+//! Updating versioned content: the read-before-write that a single table entry
+//! cannot express, shared by pages, blog posts, footer comments and content
+//! properties.
 
 use crate::bindings::integration::connector::types::Output;
 use crate::catalog::Action;
-use crate::errors::{Error, UpstreamError, invalid_input};
-use crate::exec::{Ctx, build, passthrough, run};
+use crate::errors::{Error, UpstreamError};
+use crate::exec::{Ctx, build, passthrough};
 use crate::http::with_query;
 use crate::input::{Args, Kind, Target};
 use crate::platform::Method;
 use serde_json::{Value, json};
-
-/// Create Page and Create Blog Post: checks what Confluence would refuse less
-/// clearly (a published item needs a title; a parent and root-level exclude
-/// each other), then creates it.
-pub fn create_content(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<Output, Error> {
-    let draft = args.str("status") == Some("draft");
-    if !draft && args.get("title").is_none() {
-        return Err(invalid_input(
-            "title",
-            "`title` is required unless `status` is draft",
-        ));
-    }
-    if args.flag("root-level") && args.get("parent-id").is_some() {
-        return Err(invalid_input(
-            "parent-id",
-            "give either `parent-id` or `root-level`, not both",
-        ));
-    }
-    run(ctx, action, args)
-}
 
 /// The body fields an update may leave out, which the connector then copies
 /// from the current item.
@@ -134,19 +114,4 @@ pub fn update_versioned(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<O
         }
         Err(other) => Err(other),
     }
-}
-
-/// Create Footer Comment: exactly one of page, blog post or parent comment.
-pub fn create_comment(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<Output, Error> {
-    let given: Vec<&str> = ["page-id", "blog-post-id", "parent-comment-id"]
-        .into_iter()
-        .filter(|k| args.get(k).is_some())
-        .collect();
-    if given.len() != 1 {
-        return Err(invalid_input(
-            given.get(1).copied().unwrap_or("page-id"),
-            "give exactly one of `page-id`, `blog-post-id` (a new comment) or `parent-comment-id` (a reply)",
-        ));
-    }
-    run(ctx, action, args)
 }

@@ -3,7 +3,7 @@
 
 use crate::bindings::integration::connector::types::Output;
 use crate::catalog::Action;
-use crate::errors::{Error, UpstreamError, invalid_input};
+use crate::errors::{Error, UpstreamError};
 use crate::exec::{Ctx, build, build_at, json_output, passthrough, send_built};
 use crate::input::{Args, is_token};
 use crate::platform::Method;
@@ -60,12 +60,6 @@ pub fn add_labels(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<Output,
         .filter_map(Value::as_str)
         .map(str::to_string)
         .collect();
-    if let Some(bad) = names.iter().find(|n| n.chars().any(char::is_whitespace)) {
-        return Err(invalid_input(
-            "labels",
-            format!("a label cannot contain spaces: `{bad}`; use - or _ between words"),
-        ));
-    }
     let body: Vec<Value> = names
         .iter()
         .map(|name| json!({"prefix": prefix, "name": name}))

@@ -8,8 +8,8 @@ mod search;
 mod spaces;
 
 pub use attachments::{download_attachment, upload_attachment};
-pub use content::{create_comment, create_content, update_versioned};
+pub use content::update_versioned;
 pub use labels::{add_labels, pages_by_label};
-pub use raw::{check_site_path, graphql_request, raw_request};
+pub use raw::{graphql_request, raw_request};
 pub use search::{cql_quote, search_pages};
 pub use spaces::search_spaces;

@@ -2,7 +2,7 @@
 
 use crate::bindings::integration::connector::types::Output;
 use crate::catalog::{self, Action};
-use crate::errors::{Error, invalid_input};
+use crate::errors::Error;
 use crate::exec::{Ctx, run};
 use crate::input::Args;
 use serde_json::json;
@@ -33,12 +33,6 @@ pub fn page_search_cql(query: Option<&str>, cql: Option<&str>, space_key: Option
 
 /// Builds the CQL from `query`, `cql` and `space-key`, then runs the Search action with it.
 pub fn search_pages(ctx: &Ctx, _action: &Action, args: &mut Args) -> Result<Output, Error> {
-    if args.get("query").is_none() && args.get("cql").is_none() {
-        return Err(invalid_input(
-            "query",
-            "give `query` (words to find), `cql` (a condition), or both",
-        ));
-    }
     let cql = page_search_cql(args.str("query"), args.str("cql"), args.str("space-key"));
     args.set("cql", json!(cql));
     let search = catalog::find("search")

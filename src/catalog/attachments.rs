@@ -59,6 +59,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-attachment",
@@ -102,6 +103,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-page-attachments",
@@ -120,6 +122,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "delete-attachment",
@@ -131,6 +134,7 @@ pub const ACTIONS: &[Action] = &[
         params: &[ATTACHMENT_ID, PURGE],
         paged: false,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "upload-attachment",
@@ -153,7 +157,7 @@ pub const ACTIONS: &[Action] = &[
                 "file-data",
                 "File Data",
                 "The file's bytes, base64-encoded.",
-                Kind::Text,
+                Kind::Base64,
                 Target::Local,
             )
             .required()
@@ -200,6 +204,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: Some(actions::upload_attachment),
+        rules: &[],
     },
     Action {
         key: "download-attachment",
@@ -211,5 +216,6 @@ pub const ACTIONS: &[Action] = &[
         params: &[ATTACHMENT_ID, VERSION_READ],
         paged: false,
         handler: Some(actions::download_attachment),
+        rules: &[],
     },
 ];

@@ -8,6 +8,7 @@ use super::{
 use crate::actions;
 use crate::input::{Kind, Param, Target};
 use crate::platform::Method;
+use crate::rules::Rule;
 
 /// The blog posts group of the catalog.
 pub const ACTIONS: &[Action] = &[
@@ -34,6 +35,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-blog-post",
@@ -45,6 +47,7 @@ pub const ACTIONS: &[Action] = &[
         params: content_get_params!(BLOG_POST_ID),
         paged: false,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "create-blog-post",
@@ -61,7 +64,12 @@ pub const ACTIONS: &[Action] = &[
             PRIVATE,
         ],
         paged: false,
-        handler: Some(actions::create_content),
+        handler: None,
+        rules: &[Rule::RequiredUnless {
+            field: "title",
+            unless: "status",
+            value: "draft",
+        }],
     },
     Action {
         key: "update-blog-post",
@@ -86,6 +94,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: Some(actions::update_versioned),
+        rules: &[],
     },
     Action {
         key: "delete-blog-post",
@@ -97,5 +106,6 @@ pub const ACTIONS: &[Action] = &[
         params: &[BLOG_POST_ID, PURGE, DELETE_DRAFT],
         paged: false,
         handler: None,
+        rules: &[],
     },
 ];

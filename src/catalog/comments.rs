@@ -7,6 +7,7 @@ use super::{
 use crate::actions;
 use crate::input::{Kind, Param, Target};
 use crate::platform::Method;
+use crate::rules::Rule;
 
 /// The id of a comment, filling the path's `{comment-id}`.
 const COMMENT_ID: Param = Param::new(
@@ -97,6 +98,7 @@ pub const ACTIONS: &[Action] = &[
         params: &[PAGE_ID, LIST_BODY_FORMAT, STATUS_FILTER, DATE_SORT],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "list-blog-post-footer-comments",
@@ -108,6 +110,7 @@ pub const ACTIONS: &[Action] = &[
         params: &[BLOG_POST_ID, LIST_BODY_FORMAT, STATUS_FILTER, DATE_SORT],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-footer-comment",
@@ -119,6 +122,7 @@ pub const ACTIONS: &[Action] = &[
         params: GET_COMMENT,
         paged: false,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "create-footer-comment",
@@ -153,7 +157,12 @@ pub const ACTIONS: &[Action] = &[
             COMMENT_BODY,
         ],
         paged: false,
-        handler: Some(actions::create_comment),
+        handler: None,
+        rules: &[Rule::ExactlyOne(&[
+            "page-id",
+            "blog-post-id",
+            "parent-comment-id",
+        ])],
     },
     Action {
         key: "update-footer-comment",
@@ -175,6 +184,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: Some(actions::update_versioned),
+        rules: &[],
     },
     Action {
         key: "delete-footer-comment",
@@ -186,6 +196,7 @@ pub const ACTIONS: &[Action] = &[
         params: &[COMMENT_ID],
         paged: false,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "list-page-inline-comments",
@@ -203,6 +214,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "list-blog-post-inline-comments",
@@ -220,6 +232,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-inline-comment",
@@ -231,5 +244,6 @@ pub const ACTIONS: &[Action] = &[
         params: GET_COMMENT,
         paged: false,
         handler: None,
+        rules: &[],
     },
 ];

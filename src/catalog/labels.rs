@@ -33,6 +33,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-pages-by-label",
@@ -49,6 +50,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: Some(actions::pages_by_label),
+        rules: &[],
     },
     Action {
         key: "add-labels",
@@ -59,11 +61,12 @@ pub const ACTIONS: &[Action] = &[
         path: "/wiki/rest/api/content/{id}/label",
         params: &[
             CONTENT_ID,
-            Param::new("labels", "Labels", "The label names to add, as a list or comma-separated. Confluence stores names in lower case and refuses spaces.", Kind::List, Target::Local).required().example(r#"["release-notes","q4"]"#),
+            Param::new("labels", "Labels", "The label names to add, as a list or comma-separated. Confluence stores names in lower case and refuses spaces.", Kind::Labels, Target::Local).required().example(r#"["release-notes","q4"]"#),
             Param::new("prefix", "Prefix", "The prefix of the new labels: `global` for ordinary labels, `my` for personal ones, `team` for team labels.", Kind::Select(&["global", "my", "team"]), Target::Local).default(r#""global""#),
         ],
         paged: false,
         handler: Some(actions::add_labels),
+        rules: &[],
     },
     Action {
         key: "remove-label",
@@ -78,5 +81,6 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: None,
+        rules: &[],
     },
 ];

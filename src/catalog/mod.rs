@@ -47,6 +47,7 @@ use crate::errors::Error;
 use crate::exec::Ctx;
 use crate::input::{Args, Kind, Param, Target};
 use crate::platform::Method;
+use crate::rules::Rule;
 use std::sync::OnceLock;
 
 /// A handler for an action that is more than one HTTP call.
@@ -73,6 +74,8 @@ pub struct Action {
     pub paged: bool,
     /// Code for an action that is more than one call; `None` runs the table entry as it is.
     pub handler: Option<Handler>,
+    /// Rules tying its inputs together, checked before anything is sent.
+    pub rules: &'static [Rule],
 }
 
 impl Action {

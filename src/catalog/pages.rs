@@ -8,6 +8,7 @@ use super::{
 use crate::actions;
 use crate::input::{Kind, Param, Target};
 use crate::platform::Method;
+use crate::rules::Rule;
 
 /// The `private` flag of a create.
 pub(crate) const PRIVATE: Param = Param::new(
@@ -68,6 +69,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "list-pages-in-space",
@@ -86,6 +88,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-page",
@@ -97,6 +100,7 @@ pub const ACTIONS: &[Action] = &[
         params: content_get_params!(PAGE_ID),
         paged: false,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "create-page",
@@ -117,7 +121,11 @@ pub const ACTIONS: &[Action] = &[
             QUERY_PARAMETERS,
         ],
         paged: false,
-        handler: Some(actions::create_content),
+        handler: None,
+        rules: &[
+            Rule::RequiredUnless { field: "title", unless: "status", value: "draft" },
+            Rule::NotBoth("parent-id", &["root-level"]),
+        ],
     },
     Action {
         key: "update-page",
@@ -137,6 +145,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: Some(actions::update_versioned),
+        rules: &[],
     },
     Action {
         key: "delete-page",
@@ -148,6 +157,7 @@ pub const ACTIONS: &[Action] = &[
         params: &[PAGE_ID, PURGE, DELETE_DRAFT],
         paged: false,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-page-children",
@@ -162,6 +172,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-page-ancestors",
@@ -176,6 +187,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-page-descendants",
@@ -190,6 +202,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-page-versions",
@@ -205,5 +218,6 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
 ];

@@ -102,6 +102,7 @@ macro_rules! property_actions {
                 params: &[OWNER_ID, CREATE_BODY],
                 paged: false,
                 handler: None,
+                rules: &[],
             },
             Action {
                 key: concat!("get-content-property-for-", $key),
@@ -113,6 +114,7 @@ macro_rules! property_actions {
                 params: &[OWNER_ID, PROPERTY_ID],
                 paged: false,
                 handler: None,
+                rules: &[],
             },
             Action {
                 key: concat!("list-content-properties-for-", $key),
@@ -128,6 +130,7 @@ macro_rules! property_actions {
                 params: &[OWNER_ID, KEY_FILTER, SORT],
                 paged: true,
                 handler: None,
+                rules: &[],
             },
             Action {
                 key: concat!("update-content-property-for-", $key),
@@ -143,6 +146,7 @@ macro_rules! property_actions {
                 params: &[OWNER_ID, PROPERTY_ID, UPDATE_BODY],
                 paged: false,
                 handler: Some(actions::update_versioned),
+                rules: &[],
             },
             Action {
                 key: concat!("delete-content-property-for-", $key),
@@ -154,6 +158,7 @@ macro_rules! property_actions {
                 params: &[OWNER_ID, PROPERTY_ID],
                 paged: false,
                 handler: None,
+                rules: &[],
             },
         ]
     }};

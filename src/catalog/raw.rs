@@ -5,6 +5,7 @@ use super::Action;
 use crate::actions;
 use crate::input::{Kind, Param, Target};
 use crate::platform::Method;
+use crate::rules::Rule;
 
 /// The raw requests group of the catalog.
 pub const ACTIONS: &[Action] = &[
@@ -16,14 +17,14 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Get,
         path: "/",
         params: &[
-            Param::new("url", "URL", "The path on the connected site, such as /wiki/api/v2/attachments; the site's address is added for you. Full URLs and other hosts are refused, because the credentials travel with the request.", Kind::String, Target::Local).required().example(r#""/wiki/api/v2/spaces""#),
+            Param::new("url", "URL", "The path on the connected site, such as /wiki/api/v2/attachments; the site's address is added for you. Full URLs and other hosts are refused, because the credentials travel with the request.", Kind::SitePath, Target::Local).required().example(r#""/wiki/api/v2/spaces""#),
             Param::new("method", "Method", "The HTTP method.", Kind::Select(&["GET", "POST", "PUT", "PATCH", "DELETE"]), Target::Local).default(r#""GET""#),
             Param::new("data", "Data", "The request body: JSON (an object or list) is sent as application/json, a string as it is.", Kind::Json, Target::Local),
             Param::new("form-data", "Form Data", "Text fields of a multipart/form-data body, as {\"name\": \"value\"}.", Kind::Pairs, Target::Local),
-            Param::new("file-data", "File Data", "Files of a multipart/form-data body, as {\"field\": \"base64 bytes\"}.", Kind::Pairs, Target::Local),
+            Param::new("file-data", "File Data", "Files of a multipart/form-data body, as {\"field\": \"base64 bytes\"}.", Kind::Files, Target::Local),
             Param::new("file-data-file-names", "File Data File Names", "The file name of each file above, as {\"field\": \"report.pdf\"}; the keys match those of File Data.", Kind::Pairs, Target::Local),
             Param::new("query-parameter", "Query Parameter", "Query parameters added to the URL, as {\"name\": \"value\"} or a list of {\"key\", \"value\"}.", Kind::Pairs, Target::Local).example(r#"{"limit":"5"}"#),
-            Param::new("header", "Header", "Extra request headers, as {\"name\": \"value\"}. Authorization and Host cannot be set.", Kind::Pairs, Target::Local),
+            Param::new("header", "Header", "Extra request headers, as {\"name\": \"value\"}. Authorization and Host cannot be set.", Kind::Headers, Target::Local),
             Param::new("response-type", "Response Type", "How to read the answer: `json` (checked and returned as JSON), `text`, or `binary` (the bytes with their media type).", Kind::Select(&["json", "text", "binary"]), Target::Local).default(r#""json""#),
             Param::new("timeout", "Timeout", "The longest wait, in milliseconds, for the response to start and between its parts; empty keeps the connector's 60 s.", Kind::Integer { min: 1, max: 600_000 }, Target::Local),
             Param::new("retry-delay-ms", "Retry Delay (ms)", "The wait between retries, in milliseconds, when exponential backoff is off.", Kind::Integer { min: 0, max: 600_000 }, Target::Local).default("0"),
@@ -33,6 +34,10 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: Some(actions::raw_request),
+        rules: &[
+            Rule::NotBoth("data", &["form-data", "file-data"]),
+            Rule::NamesWithin("file-data-file-names", "file-data"),
+        ],
     },
     Action {
         key: "raw-graphql-request",
@@ -44,9 +49,10 @@ pub const ACTIONS: &[Action] = &[
         params: &[
             Param::new("query", "Query or Mutation", "The GraphQL document to run.", Kind::Text, Target::Local).required().example(r#""query { me { user { name } } }""#),
             Param::new("variables", "Variables", "Values of the document's variables, as a JSON object.", Kind::Object, Target::Local),
-            Param::new("headers", "Headers", "Extra request headers, as {\"name\": \"value\"}. Authorization and Host cannot be set.", Kind::Pairs, Target::Local),
+            Param::new("headers", "Headers", "Extra request headers, as {\"name\": \"value\"}. Authorization and Host cannot be set.", Kind::Headers, Target::Local),
         ],
         paged: false,
         handler: Some(actions::graphql_request),
+        rules: &[],
     },
 ];

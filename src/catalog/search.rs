@@ -4,6 +4,7 @@ use super::Action;
 use crate::actions;
 use crate::input::{Kind, Param, Target};
 use crate::platform::Method;
+use crate::rules::Rule;
 
 const EXCERPT: Param = Param::new(
     "excerpt",
@@ -53,6 +54,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "search-pages",
@@ -89,5 +91,6 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: Some(actions::search_pages),
+        rules: &[Rule::AtLeastOne(&["query", "cql"])],
     },
 ];

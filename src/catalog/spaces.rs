@@ -84,6 +84,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: true,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "get-space",
@@ -120,6 +121,7 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: None,
+        rules: &[],
     },
     Action {
         key: "search-spaces",
@@ -154,5 +156,6 @@ pub const ACTIONS: &[Action] = &[
         ],
         paged: false,
         handler: Some(actions::search_spaces),
+        rules: &[],
     },
 ];

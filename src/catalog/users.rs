@@ -14,4 +14,5 @@ pub const ACTIONS: &[Action] = &[Action {
     params: &[],
     paged: false,
     handler: None,
+    rules: &[],
 }];
