@@ -6,8 +6,10 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use host_test_harness::{CallOptions, Connection, Har, Host, HttpMode, Outcome, Secrets, json};
-use std::path::PathBuf;
+use host_test_harness::{
+    Body, CallOptions, Connection, Har, Host, HttpMode, Outcome, Output, Secrets, json,
+};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -47,6 +49,10 @@ enum Command {
         /// The input object as JSON text, or @file.json.
         #[arg(long, default_value = "{}")]
         input: String,
+        /// Write a binary or text body (such as a downloaded attachment) to this
+        /// file instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        save: Option<PathBuf>,
         #[command(flatten)]
         call: CallArgs,
     },
@@ -71,7 +77,7 @@ struct CallArgs {
     #[arg(long, value_name = "KEY=VALUE")]
     secret: Vec<String>,
     /// A host the component may reach in live/record mode (repeatable; default:
-    /// api.atlassian.com and the connection's host).
+    /// api.atlassian.com, api.media.atlassian.com and the connection's host).
     #[arg(long, value_name = "HOST")]
     allow_host: Vec<String>,
     /// Time limit of the call, in seconds.
@@ -93,6 +99,9 @@ impl CallArgs {
         let mut allowed = self.allow_host.clone();
         if allowed.is_empty() {
             allowed.push("api.atlassian.com".into());
+            // Attachment downloads redirect here; the component follows
+            // without the credentials (they only go to the site and the gateway).
+            allowed.push("api.media.atlassian.com".into());
             allowed.extend(connection.site_host());
         }
         let http = if let Some(path) = &self.replay {
@@ -150,6 +159,22 @@ fn print_outcome<T>(
     }
 }
 
+/// Writes a binary or text body to `path` and leaves in its place a note of
+/// where it went.
+fn save_body(output: &mut Output, path: &Path) -> Result<()> {
+    let bytes = match &output.body {
+        Body::Binary(b) => b.clone(),
+        Body::Text(t) => t.clone().into_bytes(),
+        Body::Json(t) => t.clone().into_bytes(),
+        Body::Empty => Vec::new(),
+    };
+    std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    output.body = Body::Json(
+        serde_json::json!({"saved": path.display().to_string(), "bytes": bytes.len()}).to_string(),
+    );
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let path = cli.component.unwrap_or_else(Host::default_component_path);
     let host = Host::new(&path)?;
@@ -174,6 +199,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             action,
             connection,
             input,
+            save,
             call,
         } => {
             let connection = Connection::read(&connection)?;
@@ -183,7 +209,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => input,
             };
             let options = call.options(&connection, true)?;
-            let outcome = host.invoke(&action, &connection, &input, &options)?;
+            let mut outcome = host.invoke(&action, &connection, &input, &options)?;
+            if let (Some(path), Ok(output)) = (&save, &mut outcome.result) {
+                save_body(output, path)?;
+            }
             Ok(print_outcome(outcome, &options.secrets, json::output))
         }
     }

@@ -180,3 +180,23 @@ fn every_action_is_documented_for_a_host() {
         );
     }
 }
+
+#[test]
+fn the_readme_lists_every_action() {
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
+    )
+    .unwrap();
+    let owners = ["page", "blog-post", "attachment", "custom-content"];
+    for action in host().action_definitions().unwrap() {
+        // The twenty property actions share one row per operation.
+        let shown = owners
+            .iter()
+            .find_map(|o| action.key.strip_suffix(&format!("-for-{o}")))
+            .map_or_else(|| action.key.clone(), |stem| format!("{stem}-for-{{owner}}"));
+        assert!(
+            readme.contains(&format!("`{shown}`")),
+            "the README's action table lacks {shown}"
+        );
+    }
+}

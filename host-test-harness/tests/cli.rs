@@ -130,18 +130,51 @@ fn invoke_replays_and_prints_the_output_or_the_error() {
     assert_eq!(json(&out.stderr)["error"], "not-found");
 }
 
-/// The README's first command, run exactly as written (from the workspace
-/// root), so the README cannot drift from what works.
+/// The README's one-line commands against the demo fixture, run exactly as
+/// written (from the workspace root), so the README cannot drift from what
+/// works. The first is the main job: the list of three spaces.
 #[test]
-fn the_readme_main_command_works_as_written() {
+fn the_readme_demo_commands_work_as_written() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let command = readme
+    let commands: Vec<&str> = readme
         .lines()
-        .find(|l| l.starts_with("cargo run -p host-test-harness -- "))
-        .expect("the README opens with a cargo run command");
+        .filter(|l| {
+            l.starts_with("cargo run -p host-test-harness -- ")
+                && l.ends_with("--replay examples/fixtures/demo.har")
+        })
+        .collect();
+    assert!(commands.len() >= 4, "{commands:?}");
+    let saved = root.join("hello.txt");
+    for (n, command) in commands.iter().enumerate() {
+        let out = run_words(&words(command));
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let output: Value = serde_json::from_slice(&out.stdout).unwrap();
+        if command.contains(" -- check ") {
+            assert_eq!(output["api-base"], "https://acme.atlassian.net", "{command}");
+            continue;
+        }
+        assert_eq!(output["status"], 200, "{command}");
+        if n == 0 {
+            assert_eq!(output["body"]["results"].as_array().unwrap().len(), 3);
+        }
+    }
+    // The download's --save wrote the file the media service answered.
+    assert_eq!(
+        std::fs::read_to_string(&saved).unwrap(),
+        "Hello from the demo site.\n"
+    );
+    std::fs::remove_file(saved).unwrap();
+}
+
+/// The words of a README command: a tiny shell-word splitter for commands
+/// that quote their JSON input with '...'.
+fn words(command: &str) -> Vec<String> {
     let mut args = Vec::new();
-    // A tiny shell-word splitter: the command quotes its JSON input with '...'.
     let mut rest = command.trim_start_matches("cargo run -p host-test-harness -- ");
     while !rest.is_empty() {
         rest = rest.trim_start();
@@ -152,13 +185,9 @@ fn the_readme_main_command_works_as_written() {
         args.push(word.to_string());
         rest = tail;
     }
-    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let output: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(output["status"], 200);
-    assert_eq!(output["body"]["results"].as_array().unwrap().len(), 3);
+    args
+}
+
+fn run_words(args: &[String]) -> Output {
+    run(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
