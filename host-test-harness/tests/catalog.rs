@@ -193,7 +193,10 @@ fn the_readme_lists_every_action() {
         let shown = owners
             .iter()
             .find_map(|o| action.key.strip_suffix(&format!("-for-{o}")))
-            .map_or_else(|| action.key.clone(), |stem| format!("{stem}-for-{{owner}}"));
+            .map_or_else(
+                || action.key.clone(),
+                |stem| format!("{stem}-for-{{owner}}"),
+            );
         assert!(
             readme.contains(&format!("`{shown}`")),
             "the README's action table lacks {shown}"

@@ -155,7 +155,10 @@ fn the_readme_demo_commands_work_as_written() {
         );
         let output: Value = serde_json::from_slice(&out.stdout).unwrap();
         if command.contains(" -- check ") {
-            assert_eq!(output["api-base"], "https://acme.atlassian.net", "{command}");
+            assert_eq!(
+                output["api-base"], "https://acme.atlassian.net",
+                "{command}"
+            );
             continue;
         }
         assert_eq!(output["status"], 200, "{command}");
