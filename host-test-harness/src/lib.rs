@@ -18,7 +18,9 @@ pub mod logging;
 pub mod secrets;
 pub mod state;
 
-pub use bindings::{ActionDefinition, Body, ConnectionDefinition, ConnectorError, Output, Site};
+pub use bindings::{
+    ActionDefinition, Body, ConnectionDefinition, ConnectorError, Input, InputKind, Output, Site,
+};
 pub use har::Har;
 pub use host::{CallOptions, Connection, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Host, Outcome};
 pub use http::{Exchange, HttpMode};

@@ -12,7 +12,9 @@ mod common;
 
 use common::openapi::{self, check_typed, outside_the_documents};
 use common::{basic, host};
-use host_test_harness::{ActionDefinition, CallOptions, ConnectorError, Exchange, HttpMode};
+use host_test_harness::{
+    ActionDefinition, CallOptions, ConnectorError, Exchange, HttpMode, InputKind,
+};
 use serde_json::{Map, Value, json};
 
 /// One answer that every handler can read: a list, an item with a version, a
@@ -63,6 +65,49 @@ fn check_outside(action: &str, exchange: &Exchange) -> Result<(), String> {
     Err(format!("{action}: unexpected request {}", exchange.url))
 }
 
+/// Runs `action` with `input` against the canned answer and checks each
+/// request it sent against the documents: how many it sent, and the problems.
+fn conformance_problems(
+    specs: &[openapi::Spec],
+    action: &ActionDefinition,
+    input: &Value,
+) -> (usize, Vec<String>) {
+    let outcome = host()
+        .invoke(
+            &action.key,
+            &basic(),
+            &input.to_string(),
+            &canned(200, CANNED),
+        )
+        .unwrap();
+    if let Err(e) = &outcome.result {
+        return (0, vec![format!("{}: {input} failed: {e:?}", action.key)]);
+    }
+    let mut problems = Vec::new();
+    if outcome.exchanges.is_empty() {
+        problems.push(format!("{}: sent no request", action.key));
+    }
+    for exchange in &outcome.exchanges {
+        let checked = if outside_the_documents(&exchange.url).is_some() {
+            check_outside(&action.key, exchange)
+        } else {
+            let body =
+                (!exchange.request_body.is_empty()).then_some(exchange.request_body.as_str());
+            let content_type = exchange
+                .header("content-type")
+                .unwrap_or("application/json");
+            check_typed(specs, &exchange.method, &exchange.url, body, content_type).map(|_| ())
+        };
+        if let Err(problem) = checked {
+            problems.push(format!(
+                "{}: {} {}: {problem}",
+                action.key, exchange.method, exchange.url
+            ));
+        }
+    }
+    (outcome.exchanges.len(), problems)
+}
+
 #[test]
 fn every_action_sends_requests_the_openapi_documents_describe() {
     let specs = openapi::both();
@@ -80,40 +125,9 @@ fn every_action_sends_requests_the_openapi_documents_describe() {
             ));
             continue;
         }
-        let outcome = host()
-            .invoke(
-                &action.key,
-                &basic(),
-                &input.to_string(),
-                &canned(200, CANNED),
-            )
-            .unwrap();
-        if let Err(e) = &outcome.result {
-            failures.push(format!("{}: {input} failed: {e:?}", action.key));
-            continue;
-        }
-        if outcome.exchanges.is_empty() {
-            failures.push(format!("{}: sent no request", action.key));
-        }
-        for exchange in &outcome.exchanges {
-            requests += 1;
-            let checked = if outside_the_documents(&exchange.url).is_some() {
-                check_outside(&action.key, exchange)
-            } else {
-                let body =
-                    (!exchange.request_body.is_empty()).then_some(exchange.request_body.as_str());
-                let content_type = exchange
-                    .header("content-type")
-                    .unwrap_or("application/json");
-                check_typed(&specs, &exchange.method, &exchange.url, body, content_type).map(|_| ())
-            };
-            if let Err(problem) = checked {
-                failures.push(format!(
-                    "{}: {} {}: {problem}",
-                    action.key, exchange.method, exchange.url
-                ));
-            }
-        }
+        let (sent, problems) = conformance_problems(&specs, action, &input);
+        requests += sent;
+        failures.extend(problems);
     }
     println!(
         "{} actions, {requests} requests checked against the OpenAPI documents",
@@ -125,6 +139,34 @@ fn every_action_sends_requests_the_openapi_documents_describe() {
         "the catalog has {} actions",
         actions.len()
     );
+}
+
+/// Every choice of every select input, one call each: the value the component
+/// sends for it must be one the operation declares.
+#[test]
+fn every_choice_of_every_action_is_a_value_the_documents_accept() {
+    let specs = openapi::both();
+    let mut calls = 0;
+    let mut failures = Vec::new();
+    for action in host().action_definitions().unwrap() {
+        for field in action.inputs.iter().filter(|i| !i.choices.is_empty()) {
+            // Raw Request's method is the user's own; its example path is only a GET.
+            if action.key == "raw-request" && field.key == "method" {
+                continue;
+            }
+            for choice in &field.choices {
+                let mut input = example_input(&action);
+                input[&field.key] = match field.kind {
+                    InputKind::StringList => json!([choice]),
+                    _ => json!(choice),
+                };
+                calls += 1;
+                failures.extend(conformance_problems(&specs, &action, &input).1);
+            }
+        }
+    }
+    println!("{calls} calls, one per choice of every select input");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

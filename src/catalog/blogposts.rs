@@ -2,13 +2,47 @@
 
 use super::pages::{DELETE_DRAFT, PRIVATE, TITLE_CREATE, TITLE_UPDATE};
 use super::{
-    Action, BLOG_POST_ID, BODY_WRITE, CONTENT_SORT, CONTENT_STATUS, LIST_BODY_FORMAT, PURGE,
-    SPACE_ID, SPACE_IDS, STATUS_WRITE, TITLE_FILTER, VERSION_WRITE,
+    Action, BLOG_POST_ID, BODY_WRITE, LIST_BODY_FORMAT, PURGE, SPACE_ID, SPACE_IDS, STATUS_WRITE,
+    TITLE_FILTER, VERSION_WRITE,
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
 use crate::platform::Method;
 use crate::rules::Rule;
+
+/// The order of a blog post list (blog posts have no title sort).
+const BLOG_SORT: Param = Param::new(
+    "sort",
+    "Sort",
+    "The order of the results; a leading minus reverses it.",
+    Kind::Select(&[
+        "id",
+        "-id",
+        "created-date",
+        "-created-date",
+        "modified-date",
+        "-modified-date",
+    ]),
+    Target::Query("sort"),
+);
+
+/// Filter of a blog post list by status (blog posts are never archived).
+const BLOG_STATUS: Param = Param::new(
+    "status",
+    "Status",
+    "Only blog posts with these statuses; Confluence returns current ones by default.",
+    Kind::SelectList(&["current", "deleted", "trashed"]),
+    Target::Query("status"),
+);
+
+/// Which statuses a get of a blog post accepts.
+const BLOG_READ_STATUS: Param = Param::new(
+    "status",
+    "Status",
+    "Return the blog post only if it has one of these statuses.",
+    Kind::SelectList(&["current", "trashed", "deleted", "historical", "draft"]),
+    Target::Query("status"),
+);
 
 /// The blog posts group of the catalog.
 pub const ACTIONS: &[Action] = &[
@@ -28,8 +62,8 @@ pub const ACTIONS: &[Action] = &[
                 Target::Query("id"),
             ),
             SPACE_IDS,
-            CONTENT_SORT,
-            CONTENT_STATUS,
+            BLOG_SORT,
+            BLOG_STATUS,
             TITLE_FILTER,
             LIST_BODY_FORMAT,
         ],
@@ -44,7 +78,7 @@ pub const ACTIONS: &[Action] = &[
         group: "Blog Posts",
         method: Method::Get,
         path: "/wiki/api/v2/blogposts/{id}",
-        params: content_get_params!(BLOG_POST_ID),
+        params: content_get_params!(BLOG_POST_ID, BLOG_READ_STATUS),
         paged: false,
         handler: None,
         rules: &[],

@@ -35,6 +35,15 @@ const STATUS_FILTER: Param = Param::new(
     Target::Query("status"),
 );
 
+/// The statuses the blog post comment lists accept (no `archived`).
+const BLOG_STATUS_FILTER: Param = Param::new(
+    "status",
+    "Status",
+    "Only comments with these statuses.",
+    Kind::SelectList(&["current", "deleted", "trashed", "historical", "draft"]),
+    Target::Query("status"),
+);
+
 const RESOLUTION: Param = Param::new(
     "resolution-status",
     "Resolution Status",
@@ -107,7 +116,12 @@ pub const ACTIONS: &[Action] = &[
         group: "Comments",
         method: Method::Get,
         path: "/wiki/api/v2/blogposts/{id}/footer-comments",
-        params: &[BLOG_POST_ID, LIST_BODY_FORMAT, STATUS_FILTER, DATE_SORT],
+        params: &[
+            BLOG_POST_ID,
+            LIST_BODY_FORMAT,
+            BLOG_STATUS_FILTER,
+            DATE_SORT,
+        ],
         paged: true,
         handler: None,
         rules: &[],
@@ -226,7 +240,7 @@ pub const ACTIONS: &[Action] = &[
         params: &[
             BLOG_POST_ID,
             LIST_BODY_FORMAT,
-            STATUS_FILTER,
+            BLOG_STATUS_FILTER,
             RESOLUTION,
             DATE_SORT,
         ],

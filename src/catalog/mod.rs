@@ -10,15 +10,13 @@
 
 /// The inputs of a get of a page or blog post: its id, then the shared ones.
 macro_rules! content_get_params {
-    ($id:expr) => {{
-        use $crate::catalog::{
-            BODY_FORMAT, CONTENT_INCLUDES as I, GET_DRAFT, READ_STATUS, VERSION_READ,
-        };
+    ($id:expr, $status:expr) => {{
+        use $crate::catalog::{BODY_FORMAT, CONTENT_INCLUDES as I, GET_DRAFT, VERSION_READ};
         &[
             $id,
             BODY_FORMAT,
             GET_DRAFT,
-            READ_STATUS,
+            $status,
             VERSION_READ,
             I[0],
             I[1],

@@ -97,7 +97,7 @@ pub const ACTIONS: &[Action] = &[
         group: "Pages",
         method: Method::Get,
         path: "/wiki/api/v2/pages/{id}",
-        params: content_get_params!(PAGE_ID),
+        params: content_get_params!(PAGE_ID, super::READ_STATUS),
         paged: false,
         handler: None,
         rules: &[],

@@ -96,6 +96,40 @@ fn matches_template(template: &str, path: &str) -> bool {
         })
 }
 
+/// Checks a query parameter's text against its declared schema: enums, and
+/// arrays (sent comma-separated) of enums, integers within bounds, booleans.
+fn check_value(doc: &Value, schema: &Value, text: &str) -> Result<(), String> {
+    if schema["type"] == "array" {
+        let items = resolve(doc, &schema["items"]);
+        return text
+            .split(',')
+            .try_for_each(|item| check_value(doc, items, item));
+    }
+    if let Some(choices) = schema["enum"].as_array() {
+        return choices
+            .iter()
+            .any(|c| c.as_str() == Some(text) || c.to_string() == text)
+            .then_some(())
+            .ok_or_else(|| format!("not one of {}", Value::Array(choices.clone())));
+    }
+    match schema["type"].as_str() {
+        Some("integer") => {
+            let n: i64 = text.parse().map_err(|_| "not an integer".to_string())?;
+            let low = schema["minimum"].as_i64().unwrap_or(i64::MIN);
+            let high = schema["maximum"].as_i64().unwrap_or(i64::MAX);
+            (low..=high)
+                .contains(&n)
+                .then_some(())
+                .ok_or_else(|| format!("outside {low}..={high}"))
+        }
+        Some("boolean") => ["true", "false"]
+            .contains(&text)
+            .then_some(())
+            .ok_or_else(|| "not true or false".to_string()),
+        _ => Ok(()),
+    }
+}
+
 /// Checks one request; returns the operation it matched, or a complaint.
 pub fn check(
     specs: &[Spec],
@@ -150,13 +184,19 @@ pub fn check_typed(
             .chain(item["parameters"].as_array().into_iter().flatten())
             .map(|p| resolve(&spec.doc, p))
             .collect();
-        for (name, _) in parsed.query_pairs() {
-            let declared = params
+        for (name, value) in parsed.query_pairs() {
+            let Some(declared) = params
                 .iter()
-                .any(|p| p["in"] == "query" && p["name"] == name.as_ref());
-            if !declared {
+                .find(|p| p["in"] == "query" && p["name"] == name.as_ref())
+            else {
                 return Err(format!(
                     "query parameter `{name}` is not declared by {method} {template}"
+                ));
+            };
+            let schema = resolve(&spec.doc, &declared["schema"]);
+            if let Err(problem) = check_value(&spec.doc, schema, &value) {
+                return Err(format!(
+                    "query parameter `{name}={value}` of {method} {template}: {problem}"
                 ));
             }
         }
