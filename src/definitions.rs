@@ -22,12 +22,26 @@ pub fn action(action: &Action) -> ActionDefinition {
         group: action.group.into(),
         inputs: params.iter().map(input).collect(),
         input_schema: input::schema(&params, action.rules).to_string(),
-        hints: ActionHints {
-            read_only: action.method == Method::Get,
-            destructive: matches!(action.method, Method::Delete | Method::Put),
-            idempotent: action.method.is_idempotent(),
-            paginated: action.paged,
-        },
+        hints: hints(action),
+    }
+}
+
+/// How the action behaves, from its method; an action whose method is an input
+/// (Raw Request) may do anything, so it is marked neither read-only nor idempotent.
+fn hints(action: &Action) -> ActionHints {
+    if action.param("method").is_some() {
+        return ActionHints {
+            read_only: false,
+            destructive: true,
+            idempotent: false,
+            paginated: false,
+        };
+    }
+    ActionHints {
+        read_only: action.method == Method::Get,
+        destructive: matches!(action.method, Method::Delete | Method::Put),
+        idempotent: action.method.is_idempotent(),
+        paginated: action.paged,
     }
 }
 

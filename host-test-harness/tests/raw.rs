@@ -247,3 +247,15 @@ fn graphql_goes_to_api_atlassian_com_with_oauth() {
             .starts_with("Bearer ")
     );
 }
+
+#[test]
+fn raw_request_is_not_marked_safe_to_repeat() {
+    let actions = host().action_definitions().unwrap();
+    let raw = actions.iter().find(|a| a.key == "raw-request").unwrap();
+    assert!(!raw.hints.read_only && raw.hints.destructive && !raw.hints.idempotent);
+    let graphql = actions
+        .iter()
+        .find(|a| a.key == "raw-graphql-request")
+        .unwrap();
+    assert!(!graphql.hints.read_only && !graphql.hints.idempotent);
+}
