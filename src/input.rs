@@ -306,7 +306,8 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
     match param.kind {
         Kind::String => match value {
             Value::String(s) if s.contains(['\n', '\r']) => fail("a single line of text"),
-            Value::String(s) => Ok(Value::String(s.clone())),
+            // Leading and trailing spaces in a one-line value are typing noise.
+            Value::String(s) => Ok(Value::String(s.trim().to_string())),
             _ => fail("a string"),
         },
         Kind::Text => match value {

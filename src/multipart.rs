@@ -34,6 +34,18 @@ impl Multipart {
         self
     }
 
+    /// Adds a text field with its own `Content-Type` (such as `text/plain; charset=UTF-8`,
+    /// which tells the receiver how the text is encoded).
+    pub fn typed_text(&mut self, name: &str, content_type: &str, value: &str) -> &mut Self {
+        self.parts.push(Part {
+            name: name.to_string(),
+            file_name: None,
+            content_type: Some(content_type.to_string()),
+            data: value.as_bytes().to_vec(),
+        });
+        self
+    }
+
     /// Adds a file.
     pub fn file(
         &mut self,
@@ -147,5 +159,17 @@ mod tests {
         );
         assert_eq!(media_type_for("Report.PDF"), "application/pdf");
         assert_eq!(media_type_for("noext"), "application/octet-stream");
+    }
+
+    #[test]
+    fn a_typed_text_field_carries_its_content_type_but_no_file_name() {
+        let mut form = Multipart::new();
+        form.typed_text("comment", "text/plain; charset=UTF-8", "für");
+        let (_, body) = form.finish();
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            "--confluence-connector-boundary-0\r\nContent-Disposition: form-data; name=\"comment\"\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nfür\r\n\
+             --confluence-connector-boundary-0--\r\n"
+        );
     }
 }

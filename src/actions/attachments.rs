@@ -23,7 +23,9 @@ pub fn upload_attachment(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<
     let mut form = Multipart::new();
     form.file("file", &file_name, &media_type, data);
     if let Some(comment) = args.str("comment") {
-        form.text("comment", comment);
+        // Typed as UTF-8 text, as the v1 document asks: untyped, a comment outside
+        // US-ASCII is stored garbled.
+        form.typed_text("comment", "text/plain; charset=UTF-8", comment);
     }
     form.text(
         "minorEdit",

@@ -20,11 +20,11 @@ pub fn pages_by_label(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<Out
     );
     let details = match ctx.client.get_json(&lookup) {
         Ok((_, details)) => details,
-        Err(Error::NotFound(_)) => return Ok(no_pages()),
+        Err(Error::NotFound(_)) => return Ok(no_pages(args)),
         Err(other) => return Err(other),
     };
     let id = match details.pointer("/label/id") {
-        None | Some(Value::Null) => return Ok(no_pages()),
+        None | Some(Value::Null) => return Ok(no_pages(args)),
         Some(Value::String(id)) => id.clone(),
         Some(other) => other.to_string(),
     };
@@ -40,9 +40,14 @@ pub fn pages_by_label(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<Out
     send_built(ctx, action, args, &url, body.as_ref())
 }
 
-/// The answer for a label that does not exist.
-fn no_pages() -> Output {
-    json_output(200, &json!({"results": [], "_links": {}}))
+/// The answer for a label that does not exist: an empty page, or with
+/// `fetch-all` an empty complete list, as a list with no pages would be.
+fn no_pages(args: &Args) -> Output {
+    if args.flag("fetch-all") {
+        json_output(200, &json!({"results": [], "truncated": false}))
+    } else {
+        json_output(200, &json!({"results": [], "_links": {}}))
+    }
 }
 
 /// Adds the labels, all with one prefix, in one v1 call.

@@ -25,10 +25,51 @@ pub fn page_search_cql(query: Option<&str>, cql: Option<&str>, space_key: Option
         let quoted = cql_quote(text.trim());
         clauses.push(format!("(title ~ {quoted} OR text ~ {quoted})"));
     }
+    let mut order = "";
     if let Some(condition) = cql {
-        clauses.push(format!("({})", condition.trim()));
+        let (condition, order_by) = split_order_by(condition);
+        order = order_by;
+        if !condition.trim().is_empty() {
+            clauses.push(format!("({})", condition.trim()));
+        }
     }
-    clauses.join(" AND ")
+    let mut cql = clauses.join(" AND ");
+    if !order.is_empty() {
+        cql.push(' ');
+        cql.push_str(order.trim());
+    }
+    cql
+}
+
+/// Splits a CQL condition from its trailing `ORDER BY ...` clause (outside
+/// quoted values), so the condition can be combined and the order kept last.
+fn split_order_by(cql: &str) -> (&str, &str) {
+    let bytes = cql.as_bytes();
+    let mut quote = None;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if b == b'\\' => escaped = true,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None => {
+                let at_word = i == 0 || bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b')';
+                let rest = &cql[i..];
+                let mut words = rest.split_ascii_whitespace();
+                if at_word
+                    && words
+                        .next()
+                        .is_some_and(|w| w.eq_ignore_ascii_case("order"))
+                    && words.next().is_some_and(|w| w.eq_ignore_ascii_case("by"))
+                {
+                    return (&cql[..i], rest);
+                }
+            }
+        }
+    }
+    (cql, "")
 }
 
 /// Builds the CQL from `query`, `cql` and `space-key`, then runs the Search action with it.
@@ -55,6 +96,22 @@ mod tests {
         assert_eq!(
             page_search_cql(None, Some("creator = currentUser()"), None),
             "type = page AND (creator = currentUser())"
+        );
+    }
+
+    #[test]
+    fn an_order_by_clause_stays_last() {
+        assert_eq!(
+            page_search_cql(
+                Some("q"),
+                Some(r#"label = "order by" ORDER BY created DESC"#),
+                None
+            ),
+            r#"type = page AND (title ~ "q" OR text ~ "q") AND (label = "order by") ORDER BY created DESC"#
+        );
+        assert_eq!(
+            page_search_cql(None, Some("order by title"), Some("ENG")),
+            r#"type = page AND space = "ENG" order by title"#
         );
     }
 }

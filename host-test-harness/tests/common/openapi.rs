@@ -108,7 +108,7 @@ fn check_value(doc: &Value, schema: &Value, text: &str) -> Result<(), String> {
     if let Some(choices) = schema["enum"].as_array() {
         return choices
             .iter()
-            .any(|c| c.as_str() == Some(text) || c.to_string() == text)
+            .any(|c| c.as_str() == Some(text) || text.parse::<Value>().ok().as_ref() == Some(c))
             .then_some(())
             .ok_or_else(|| format!("not one of {}", Value::Array(choices.clone())));
     }
