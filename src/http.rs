@@ -257,6 +257,16 @@ impl<'p> Client<'p> {
         }
     }
 
+    /// A URL as a debug log may show it: whole under the API base; elsewhere
+    /// without its query, which may carry a token (as a media download link does).
+    fn loggable<'u>(&self, url: &'u str) -> &'u str {
+        if self.owns(url) || (url.starts_with('/') && !url.starts_with("//")) {
+            url
+        } else {
+            redact_query(url)
+        }
+    }
+
     fn log_request(&self, request: &HttpRequest, attempt: u32) {
         if !self.debug {
             return;
@@ -265,7 +275,7 @@ impl<'p> Client<'p> {
             "request (attempt {}): {} {}\n",
             attempt + 1,
             request.method.as_str(),
-            request.url
+            self.loggable(&request.url)
         );
         for (name, value) in &request.headers {
             let shown = if name.eq_ignore_ascii_case("authorization") {
@@ -288,7 +298,12 @@ impl<'p> Client<'p> {
         }
         let mut text = format!("response: {}\n", response.status);
         for (name, value) in &response.headers {
-            text.push_str(&format!("{name}: {value}\n"));
+            let shown = if name.eq_ignore_ascii_case("location") {
+                self.loggable(value)
+            } else {
+                value
+            };
+            text.push_str(&format!("{name}: {shown}\n"));
         }
         text.push('\n');
         text.push_str(&preview(&response.body));
@@ -523,5 +538,76 @@ mod tests {
         let logs = platform.logs().join("\n");
         assert!(logs.contains("authorization: REDACTED"));
         assert!(!logs.contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn a_redirect_off_the_site_is_followed_without_credentials_or_logged_tokens() {
+        let platform = ScriptedPlatform::new(vec![
+            Ok(HttpResponse {
+                status: 302,
+                headers: vec![(
+                    "location".into(),
+                    "https://api.media.atlassian.com/file/f1/binary?token=media-secret".into(),
+                )],
+                body: vec![],
+            }),
+            ok(200, "bytes"),
+        ]);
+        let client =
+            Client::new(&platform, "https://a.atlassian.net", "Basic abc".into()).with_debug(true);
+        let response = client
+            .send_json(Method::Get, "https://a.atlassian.net/wiki/download/x", None)
+            .unwrap();
+        assert_eq!(response.body, b"bytes");
+        let sent = platform.sent();
+        assert!(sent[0].headers.iter().any(|(n, _)| n == "authorization"));
+        assert!(!sent[1].headers.iter().any(|(n, _)| n == "authorization"));
+        assert_eq!(
+            sent[1].url,
+            "https://api.media.atlassian.com/file/f1/binary?token=media-secret"
+        );
+        assert!(platform.logs().iter().all(|l| !l.contains("media-secret")));
+    }
+
+    #[test]
+    fn redirects_are_bounded_and_writes_are_not_redirected() {
+        let hop = || {
+            Ok(HttpResponse {
+                status: 302,
+                headers: vec![("location".into(), "/wiki/again".into())],
+                body: vec![],
+            })
+        };
+        let platform = ScriptedPlatform::new((0..10).map(|_| hop()).collect());
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err = client
+            .send_json(Method::Get, "https://a.atlassian.net/wiki/x", None)
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Upstream(e) if e.message.contains("redirects")),
+            "{err:?}"
+        );
+        assert_eq!(platform.sent().len(), MAX_REDIRECTS + 1);
+        assert!(
+            platform
+                .sent()
+                .iter()
+                .all(|r| r.headers.iter().any(|(n, _)| n == "authorization"))
+        );
+
+        let platform = ScriptedPlatform::new(vec![hop()]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err = client
+            .send_json(
+                Method::Post,
+                "https://a.atlassian.net/wiki/x",
+                Some(&Value::Null),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Upstream(e) if e.status == 302),
+            "{err:?}"
+        );
+        assert_eq!(platform.sent().len(), 1);
     }
 }

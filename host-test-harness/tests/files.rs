@@ -519,13 +519,16 @@ fn update_content_property_conflict_names_the_version_sent() {
         r#"{"page-id": "11", "property-id": "1179649", "body-data": {"value": {"train": "2.4", "approved": true}}}"#,
         "properties-page-update-conflict",
     );
-    // It had read the property before the PUT, so it does not read it again.
+    // The version it read before the PUT is stale after the 409: it reads again.
     let methods: Vec<&str> = sent.iter().map(|e| e.method.as_str()).collect();
-    assert_eq!(methods, ["GET", "PUT"]);
+    assert_eq!(methods, ["GET", "PUT", "GET"]);
     match err {
         ConnectorError::Conflict(message) => {
             assert!(message.contains("property-id 1179649"), "{message}");
-            assert!(message.contains("sent version 3"), "{message}");
+            assert!(
+                message.contains("sent version 3 while it is at version 4"),
+                "{message}"
+            );
             assert!(
                 message.contains("Current version is: 4 (CONFLICT)"),
                 "{message}"

@@ -607,16 +607,17 @@ fn update_footer_comment_conflict_names_both_versions() {
 }
 
 #[test]
-fn update_footer_comment_conflict_after_its_own_read_does_not_read_again() {
+fn update_footer_comment_conflict_after_its_own_read_reads_again() {
     let outcome = run(
         "update-footer-comment",
         r#"{"comment-id": "45678901", "body": "<p>x</p>"}"#,
         "comments-update-race",
     );
-    assert_eq!(outcome.exchanges.len(), 2);
+    // The version read before the PUT is stale after a 409: it reads again.
+    assert_eq!(outcome.exchanges.len(), 3);
     match expect_error(outcome) {
         ConnectorError::Conflict(message) => assert!(
-            message.contains("sent version 5 while it is at version 4"),
+            message.contains("sent version 5 while it is at version 6"),
             "{message}"
         ),
         other => panic!("{other:?}"),

@@ -95,15 +95,13 @@ pub fn update_versioned(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<O
     match ctx.client.send_json(Method::Put, &url, Some(&body)) {
         Ok(response) => passthrough(&response),
         Err(Error::Conflict(upstream)) => {
-            // Say which version the item is really at, reading it now if it was not read before.
-            let current = current_version.or_else(|| {
-                ctx.client
-                    .get_json(&item_url)
-                    .ok()?
-                    .1
-                    .pointer("/version/number")?
-                    .as_u64()
-            });
+            // Say which version the item is at now: a version read before the
+            // PUT is stale by definition after a 409, so read it again.
+            let current = ctx
+                .client
+                .get_json(&item_url)
+                .ok()
+                .and_then(|(_, item)| item.pointer("/version/number")?.as_u64());
             Err(Error::Conflict(format!(
                 "version conflict on {id_key} {id}: sent version {number}{}; Confluence said: {upstream}. \
                  Leave `version.number` out to let the connector send the current version plus one.",
