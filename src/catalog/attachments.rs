@@ -1,6 +1,9 @@
 //! Attachments: list, get, delete, upload and download.
 
-use super::{Action, DATE_SORT, PAGE_ID, PURGE, QUERY_PARAMETERS, VERSION_READ, include_flag};
+use super::{
+    Action, DATE_SORT, INCLUDE_LABELS, INCLUDE_OPERATIONS, INCLUDE_PROPERTIES, INCLUDE_VERSION,
+    INCLUDE_VERSIONS, PAGE_ID, PURGE, QUERY_PARAMETERS, VERSION_READ,
+};
 use crate::actions;
 use crate::input::{Kind, Param, Target};
 use crate::platform::Method;
@@ -71,34 +74,11 @@ pub const ACTIONS: &[Action] = &[
         params: &[
             ATTACHMENT_ID,
             VERSION_READ,
-            include_flag(
-                "include-labels",
-                "Include Labels",
-                "Include the attachment's labels (up to 50).",
-            ),
-            include_flag(
-                "include-properties",
-                "Include Properties",
-                "Include the attachment's content properties (up to 50).",
-            ),
-            include_flag(
-                "include-operations",
-                "Include Operations",
-                "Include what the user may do with it (up to 50).",
-            ),
-            include_flag(
-                "include-versions",
-                "Include Versions",
-                "Include its earlier versions (up to 50).",
-            ),
-            Param::new(
-                "include-version",
-                "Include Version",
-                "Include the current version's details.",
-                Kind::Boolean,
-                Target::Query("include-version"),
-            )
-            .default("true"),
+            INCLUDE_LABELS,
+            INCLUDE_PROPERTIES,
+            INCLUDE_OPERATIONS,
+            INCLUDE_VERSIONS,
+            INCLUDE_VERSION,
             QUERY_PARAMETERS,
         ],
         paged: false,

@@ -2,7 +2,8 @@
 //! reply, update, delete) and inline comments (list, get).
 
 use super::{
-    Action, BLOG_POST_ID, DATE_SORT, LIST_BODY_FORMAT, PAGE_ID, VERSION_READ, include_flag,
+    Action, BLOG_POST_ID, DATE_SORT, INCLUDE_LIKES, INCLUDE_OPERATIONS, INCLUDE_PROPERTIES,
+    INCLUDE_VERSION, INCLUDE_VERSIONS, LIST_BODY_FORMAT, PAGE_ID, VERSION_READ,
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
@@ -63,26 +64,11 @@ const GET_COMMENT: &[Param] = &[
         Target::Query("body-format"),
     ),
     VERSION_READ,
-    include_flag(
-        "include-properties",
-        "Include Properties",
-        "Include the comment's content properties (up to 50).",
-    ),
-    include_flag(
-        "include-operations",
-        "Include Operations",
-        "Include what the user may do with it (up to 50).",
-    ),
-    include_flag(
-        "include-likes",
-        "Include Likes",
-        "Include who liked it (up to 50).",
-    ),
-    include_flag(
-        "include-versions",
-        "Include Versions",
-        "Include its earlier versions (up to 50).",
-    ),
+    INCLUDE_PROPERTIES,
+    INCLUDE_OPERATIONS,
+    INCLUDE_LIKES,
+    INCLUDE_VERSIONS,
+    INCLUDE_VERSION,
 ];
 
 const COMMENT_BODY: Param = Param::new(

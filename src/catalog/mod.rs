@@ -11,20 +11,20 @@
 /// The inputs of a get of a page or blog post: its id, then the shared ones.
 macro_rules! content_get_params {
     ($id:expr, $status:expr) => {{
-        use $crate::catalog::{BODY_FORMAT, CONTENT_INCLUDES as I, GET_DRAFT, VERSION_READ};
+        use $crate::catalog::*;
         &[
             $id,
             BODY_FORMAT,
             GET_DRAFT,
             $status,
             VERSION_READ,
-            I[0],
-            I[1],
-            I[2],
-            I[3],
-            I[4],
-            I[5],
-            I[6],
+            INCLUDE_LABELS,
+            INCLUDE_PROPERTIES,
+            INCLUDE_OPERATIONS,
+            INCLUDE_LIKES,
+            INCLUDE_VERSIONS,
+            INCLUDE_VERSION,
+            INCLUDE_FAVORITED,
         ]
     }};
 }
@@ -302,47 +302,51 @@ pub(crate) const PURGE: Param = Param::new(
 )
 .default("false");
 
-/// The flags of a get of a page or blog post, after `version`.
-pub(crate) const CONTENT_INCLUDES: [Param; 7] = [
-    include_flag(
-        "include-labels",
-        "Include Labels",
-        "Include the labels (up to 50).",
-    ),
-    include_flag(
-        "include-properties",
-        "Include Properties",
-        "Include the content properties (up to 50).",
-    ),
-    include_flag(
-        "include-operations",
-        "Include Operations",
-        "Include what the user may do with it (up to 50).",
-    ),
-    include_flag(
-        "include-likes",
-        "Include Likes",
-        "Include who liked it (up to 50).",
-    ),
-    include_flag(
-        "include-versions",
-        "Include Versions",
-        "Include its earlier versions (up to 50).",
-    ),
-    Param::new(
-        "include-version",
-        "Include Version",
-        "Include the current version's details.",
-        Kind::Boolean,
-        Target::Query("include-version"),
-    )
-    .default("true"),
-    include_flag(
-        "include-favorited-by-current-user-status",
-        "Include Favorited By Current User Status",
-        "Include whether the connected user has marked it as a favourite.",
-    ),
-];
+/// `include-labels` of a get.
+pub(crate) const INCLUDE_LABELS: Param = include_flag(
+    "include-labels",
+    "Include Labels",
+    "Include the labels (up to 50).",
+);
+/// `include-properties` of a get.
+pub(crate) const INCLUDE_PROPERTIES: Param = include_flag(
+    "include-properties",
+    "Include Properties",
+    "Include the content properties (up to 50).",
+);
+/// `include-operations` of a get.
+pub(crate) const INCLUDE_OPERATIONS: Param = include_flag(
+    "include-operations",
+    "Include Operations",
+    "Include what the user may do with it (up to 50).",
+);
+/// `include-likes` of a get.
+pub(crate) const INCLUDE_LIKES: Param = include_flag(
+    "include-likes",
+    "Include Likes",
+    "Include who liked it (up to 50).",
+);
+/// `include-versions` of a get.
+pub(crate) const INCLUDE_VERSIONS: Param = include_flag(
+    "include-versions",
+    "Include Versions",
+    "Include its earlier versions (up to 50).",
+);
+/// `include-version` of a get: on by default.
+pub(crate) const INCLUDE_VERSION: Param = Param::new(
+    "include-version",
+    "Include Version",
+    "Include the current version's details.",
+    Kind::Boolean,
+    Target::Query("include-version"),
+)
+.default("true");
+/// `include-favorited-by-current-user-status` of a get of a page or blog post.
+pub(crate) const INCLUDE_FAVORITED: Param = include_flag(
+    "include-favorited-by-current-user-status",
+    "Include Favorited By Current User Status",
+    "Include whether the connected user has marked it as a favourite.",
+);
 
 pub(crate) const GET_DRAFT: Param = Param::new(
     "get-draft",
