@@ -1,0 +1,201 @@
+//! Bad input across the whole catalog, generated from each action's own JSON
+//! Schema so that a new action is covered without new test code.
+//!
+//! Every case must end in `invalid-input` naming the field at fault, with no
+//! request sent — not even the OAuth site lookup, because the connection used
+//! here has no stored cloud id and inputs are checked before it is resolved.
+
+mod common;
+
+use common::{host, oauth};
+use host_test_harness::{ActionDefinition, CallOptions, ConnectorError};
+use serde_json::{Map, Value, json};
+
+/// The example input of an action: every input that declares an example.
+fn example_input(action: &ActionDefinition) -> Map<String, Value> {
+    action
+        .inputs
+        .iter()
+        .filter_map(|i| {
+            Some((
+                i.key.clone(),
+                serde_json::from_str(i.example.as_ref()?).ok()?,
+            ))
+        })
+        .collect()
+}
+
+/// Values of the wrong type or shape for most inputs; each is used where the
+/// input's own schema rejects it.
+fn wrong_values() -> Vec<Value> {
+    vec![
+        json!({"nested": {"deep": true}}),
+        json!([{"a": 1}]),
+        json!(12.5),
+        json!(-7),
+        json!(true),
+        json!("a\nb"),
+        json!("not-a-number"),
+    ]
+}
+
+/// Ids that would change the request's path if they reached it.
+const PATH_CHANGERS: &[&str] = &[
+    "../1",
+    "..",
+    "1/2",
+    "/1",
+    "1?x=2",
+    "1#x",
+    "%2e%2e",
+    "%2E%2E%2F1",
+    "1%2F2",
+    "1 2",
+    "1\\2",
+    "１２",
+];
+
+struct Case {
+    action: String,
+    input: String,
+    field: String,
+    what: String,
+}
+
+fn cases_for(action: &ActionDefinition) -> Vec<Case> {
+    let schema: Value = serde_json::from_str(&action.input_schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let base = example_input(action);
+    let mut cases = Vec::new();
+    let mut push = |input: String, field: &str, what: String| {
+        cases.push(Case {
+            action: action.key.clone(),
+            input,
+            field: field.to_string(),
+            what,
+        })
+    };
+    for text in ["[]", "\"text\"", "1", "null", "not json", "{\"a\":", "[{}]"] {
+        push(text.to_string(), "input", format!("not an object: {text}"));
+    }
+    // The size check comes before anything else and is the same for every
+    // action; three kinds of action (a table row, a handler, a raw request)
+    // keep the test quick with a 16 MiB input each.
+    if ["get-space", "update-page", "raw-request"].contains(&action.key.as_str()) {
+        let mut huge = base.clone();
+        huge.insert("surprise".into(), json!("x".repeat(16 * 1024 * 1024)));
+        push(
+            Value::Object(huge).to_string(),
+            "input",
+            "an input over 16 MiB".into(),
+        );
+    }
+    let mut unknown = base.clone();
+    unknown.insert("surprise-field".into(), json!(1));
+    push(
+        Value::Object(unknown).to_string(),
+        "surprise-field",
+        "an unknown field".into(),
+    );
+    for required in schema["required"].as_array().unwrap() {
+        let key = required.as_str().unwrap();
+        let mut missing = base.clone();
+        missing.remove(key);
+        push(
+            Value::Object(missing).to_string(),
+            key,
+            format!("{key} missing"),
+        );
+        for blank in ["", "   "] {
+            let mut empty = base.clone();
+            empty.insert(key.into(), json!(blank));
+            push(
+                Value::Object(empty).to_string(),
+                key,
+                format!("{key} empty"),
+            );
+        }
+    }
+    for key in schema["properties"].as_object().unwrap().keys() {
+        for value in wrong_values() {
+            let mut input = base.clone();
+            input.insert(key.clone(), value.clone());
+            let input = Value::Object(input);
+            if !validator.is_valid(&input) {
+                push(input.to_string(), key, format!("{key} = {value}"));
+            }
+        }
+        if key.ends_with("-id") {
+            for id in PATH_CHANGERS {
+                let mut input = base.clone();
+                input.insert(key.clone(), json!(id));
+                push(
+                    Value::Object(input).to_string(),
+                    key,
+                    format!("{key} = {id:?}"),
+                );
+            }
+        }
+    }
+    cases
+}
+
+#[test]
+fn every_bad_input_is_refused_naming_its_field_and_nothing_is_sent() {
+    let connection = oauth(json!({}));
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for action in host().action_definitions().unwrap() {
+        for case in cases_for(&action) {
+            count += 1;
+            let outcome = host()
+                .invoke(
+                    &case.action,
+                    &connection,
+                    &case.input,
+                    &CallOptions::default(),
+                )
+                .unwrap();
+            if !outcome.exchanges.is_empty() {
+                failures.push(format!("{}: {}: sent a request", case.action, case.what));
+            }
+            match outcome.result {
+                Err(ConnectorError::InvalidInput(f)) if f.field == case.field => {
+                    if f.message.trim().is_empty() {
+                        failures.push(format!("{}: {}: empty message", case.action, case.what));
+                    }
+                }
+                other => failures.push(format!(
+                    "{}: {}: wanted invalid-input on `{}`, got {other:?}",
+                    case.action, case.what, case.field
+                )),
+            }
+        }
+    }
+    println!("{count} bad inputs refused across the catalog");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(count > 1000, "only {count} cases");
+}
+
+#[test]
+fn an_unknown_action_is_refused_naming_the_action() {
+    let outcome = host()
+        .invoke(
+            "no-such-action",
+            &oauth(json!({})),
+            "{}",
+            &CallOptions::default(),
+        )
+        .unwrap();
+    assert!(outcome.exchanges.is_empty());
+    assert!(
+        matches!(&outcome.result, Err(ConnectorError::InvalidInput(f)) if f.field == "action"),
+        "{:?}",
+        outcome.result
+    );
+}
