@@ -180,6 +180,15 @@ fn describe_error(code: ErrorCode) -> String {
         ErrorCode::ConnectionRefused => "the connection was refused".to_string(),
         ErrorCode::ConnectionTimeout => "connecting timed out".to_string(),
         ErrorCode::HttpResponseTimeout => "the server did not answer in time".to_string(),
+        ErrorCode::ConnectionReadTimeout => {
+            "the server stopped sending its answer: no data in time".to_string()
+        }
+        ErrorCode::ConnectionTerminated => "the server closed the connection early".to_string(),
+        ErrorCode::HttpResponseBodySize(_) => {
+            "the answer was larger than the host accepts".to_string()
+        }
+        ErrorCode::HttpProtocolError => "the server's answer broke the HTTP protocol".to_string(),
+        ErrorCode::DestinationNotFound => "the host name does not exist".to_string(),
         ErrorCode::DnsError(e) => format!(
             "the host name could not be resolved ({})",
             e.rcode.unwrap_or_default()

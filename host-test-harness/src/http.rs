@@ -391,7 +391,16 @@ async fn handle(
                 Err(e) => {
                     exchange.error = Some(secrets.redact(&e.to_string()));
                     finish(exchange);
-                    return Err(HttpError::HttpResponseBodySize(None));
+                    // Tell the guest what really happened: the body was too
+                    // big for the host, or the transport's own error (such
+                    // as a between-bytes timeout).
+                    return Err(match e.downcast::<HttpError>() {
+                        Ok(code) => *code,
+                        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                            HttpError::HttpResponseBodySize(None)
+                        }
+                        Err(_) => HttpError::HttpProtocolError,
+                    });
                 }
             };
             if *recording {
