@@ -1,12 +1,16 @@
-//! Secrets never reach an output, an error or a log line: every fixture's call
+//! Secrets never reach an output, an error, a log line or a recorded HAR, and
+//! the credential goes only to the connection's site or api.atlassian.com:
+//! every fixture's call, and every action recorded against a local server,
 //! runs with known secret values and `debug` on, and every text the call
 //! produced is searched for those values and their base64 forms.
 
 mod common;
+mod local_server;
 
 use base64::Engine as _;
-use common::{all_scenarios, fixture, host};
-use host_test_harness::{Body, CallOptions};
+use common::{all_scenarios, basic_with, fixture, host};
+use host_test_harness::{Body, CallOptions, HttpMode};
+use serde_json::{Map, Value, json};
 
 const API_TOKEN: &str = "tok-6c1f0e9d-SECRET";
 const ACCESS_TOKEN: &str = "at-2b7e44a1-SECRET";
@@ -62,6 +66,20 @@ fn no_secret_in_any_output_error_or_log_line() {
             }
         };
         let (logs, exchanges) = outcome;
+        for exchange in &exchanges {
+            if exchange.authorization.is_some() {
+                let host = url::Url::parse(&exchange.url).unwrap();
+                assert!(
+                    matches!(
+                        host.host_str(),
+                        Some("acme.atlassian.net" | "beta.atlassian.net" | "api.atlassian.com")
+                    ),
+                    "{}: the credential went to {}",
+                    scenario.fixture,
+                    exchange.url
+                );
+            }
+        }
         texts.extend(logs.iter().map(|l| format!("{} {}", l.context, l.message)));
         for exchange in &exchanges {
             texts.push(exchange.url.clone());
@@ -120,4 +138,94 @@ fn every_fixture_is_scanned() {
             );
         }
     }
+}
+
+/// The example input of an action: every input that declares an example.
+fn example_input(action: &host_test_harness::ActionDefinition) -> Value {
+    let fields: Map<String, Value> = action
+        .inputs
+        .iter()
+        .filter_map(|i| {
+            Some((
+                i.key.clone(),
+                serde_json::from_str(i.example.as_ref()?).ok()?,
+            ))
+        })
+        .collect();
+    Value::Object(fields)
+}
+
+/// Every action, once, recorded against a server on 127.0.0.1 that answers
+/// anything with one canned item: no secret in the output, the error, the
+/// logs, the exchanges or the HAR written.
+#[test]
+fn every_action_recorded_leaks_no_secret() {
+    let canned = r#"{"id":"1","key":"release","title":"Example","status":"current","version":{"number":1},
+        "value":"x","downloadLink":"/download/attachments/1/a.txt","label":{"id":"1","name":"x"},
+        "results":[],"_links":{}}"#;
+    let server = local_server::serve(
+        200,
+        &[("content-type", "application/json")],
+        canned,
+        std::time::Duration::ZERO,
+    );
+    let connection = basic_with(json!({"email": "jane@acme.com", "host": server.origin()}));
+    let needles = needles();
+    let dir = std::env::temp_dir().join(format!("secrets-record-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let actions = host().action_definitions().unwrap();
+    for action in &actions {
+        let har = dir.join(format!("{}.har", action.key));
+        let options = CallOptions {
+            http: HttpMode::Record {
+                allowed_hosts: vec!["127.0.0.1".into()],
+                output: har.clone(),
+            },
+            ..CallOptions::default()
+        }
+        .secret("api-token", API_TOKEN)
+        .secret("access-token", ACCESS_TOKEN)
+        .secret("client-secret", CLIENT_SECRET);
+        let mut input = example_input(action);
+        input["debug"] = Value::Bool(true);
+        let outcome = host()
+            .invoke(&action.key, &connection, &input.to_string(), &options)
+            .unwrap();
+        let mut texts = vec![format!("{:?}", outcome.result)];
+        if let Ok(out) = &outcome.result {
+            texts.push(match &out.body {
+                Body::Json(t) | Body::Text(t) => t.clone(),
+                Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+                Body::Empty => String::new(),
+            });
+        }
+        texts.extend(outcome.logs.iter().map(|l| l.to_string()));
+        texts.extend(outcome.exchanges.iter().map(|e| format!("{e:?}")));
+        texts.push(std::fs::read_to_string(&har).unwrap());
+        assert!(
+            outcome.result.is_ok(),
+            "{}: {:?}",
+            action.key,
+            outcome.result
+        );
+        for text in &texts {
+            for needle in &needles {
+                assert!(
+                    !text.contains(needle.as_str()),
+                    "{}: a secret leaked into: {text}",
+                    action.key
+                );
+            }
+        }
+    }
+    // The server did see the credential: the redaction above is not an accident of nothing sent.
+    let credential =
+        base64::engine::general_purpose::STANDARD.encode(format!("jane@acme.com:{API_TOKEN}"));
+    assert!(server.received().iter().any(|r| {
+        r.headers
+            .iter()
+            .any(|(n, v)| n == "authorization" && v.contains(&credential))
+    }));
+    std::fs::remove_dir_all(dir).unwrap();
+    println!("{} actions recorded and scanned", actions.len());
 }
