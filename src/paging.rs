@@ -16,6 +16,10 @@ use std::collections::HashSet;
 /// The most results a `fetch-all` returns unless the user sets `max-results`.
 pub const DEFAULT_MAX_RESULTS: u64 = 1000;
 
+/// How many empty pages in a row a walk accepts before it gives up: Confluence
+/// may thin a page out to nothing by permissions, but not forever.
+pub const MAX_EMPTY_PAGES: usize = 20;
+
 /// The raw `next` link of a list answer: `_links.next` in the body, else the
 /// `Link` header's `rel="next"`.
 pub fn next_link(response: &HttpResponse, body: &Value) -> Option<String> {
@@ -105,6 +109,7 @@ pub fn walk(
 ) -> Result<Walked, Error> {
     let mut seen = HashSet::new();
     let mut url = first_url.to_string();
+    let mut empty_in_a_row = 0;
     loop {
         seen.insert(url.clone());
         let (response, body) = client.get_json(&url)?;
@@ -118,6 +123,11 @@ pub fn walk(
                     message: "a list answer has no `results` array".to_string(),
                 })
             })?;
+        empty_in_a_row = if page.is_empty() {
+            empty_in_a_row + 1
+        } else {
+            0
+        };
         let flow = visit(page);
         let Some(next) = next_link(&response, &body) else {
             return Ok(Walked {
@@ -130,6 +140,14 @@ pub fn walk(
                 status,
                 stopped_early: true,
             });
+        }
+        if empty_in_a_row >= MAX_EMPTY_PAGES {
+            return Err(Error::Upstream(UpstreamError {
+                status,
+                message: format!(
+                    "Confluence returned {empty_in_a_row} empty pages in a row, each with a next link; stopped to avoid an endless walk"
+                ),
+            }));
         }
         let next_url = resolve_next(client, &next)?;
         if !seen.insert(next_url.clone()) {
@@ -302,5 +320,21 @@ mod tests {
         let err =
             fetch_all(&client, "https://a.atlassian.net/wiki/api/v2/spaces", 100).unwrap_err();
         assert!(matches!(err, Error::Upstream(e) if e.message.contains("same page link twice")));
+    }
+
+    #[test]
+    fn fetch_all_stops_after_too_many_empty_pages() {
+        let answers = (0..30)
+            .map(|n| page(&[], Some(&format!("/wiki/api/v2/spaces?cursor=e{n}"))))
+            .collect();
+        let platform = ScriptedPlatform::new(answers);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err =
+            fetch_all(&client, "https://a.atlassian.net/wiki/api/v2/spaces", 100).unwrap_err();
+        assert!(
+            matches!(&err, Error::Upstream(e) if e.message.contains("empty pages")),
+            "{err:?}"
+        );
+        assert_eq!(platform.sent().len(), MAX_EMPTY_PAGES);
     }
 }
