@@ -82,9 +82,18 @@ impl<'p> Client<'p> {
     }
 
     /// Whether `url` lies under this client's API base, so the credential may go with it.
+    ///
+    /// The text must start with the base, and so must the URL the platform
+    /// actually sends: `url::Url` resolves `.` and `..` segments (also
+    /// percent-encoded), so `{base}/../x` would otherwise leave a base that has
+    /// a path, such as the gateway's `/ex/confluence/{cloudId}`.
     pub fn owns(&self, url: &str) -> bool {
-        url.strip_prefix(&self.api_base)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+        let under = |text: &str| {
+            text.strip_prefix(&self.api_base).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')
+            })
+        };
+        under(url) && url::Url::parse(url).is_ok_and(|parsed| under(parsed.as_str()))
     }
 
     /// Sends a request with an optional JSON body; a non-2xx answer becomes an [`Error`].
@@ -427,6 +436,31 @@ mod tests {
             );
         }
         assert!(platform.sent().is_empty());
+    }
+
+    #[test]
+    fn dot_segments_cannot_leave_a_base_with_a_path() {
+        // Found by fuzzing (fuzz target `responses`): `{base}/..` passed the
+        // prefix test, but the URL sent is `/ex/confluence/`, outside the site.
+        let platform = ScriptedPlatform::new(vec![]);
+        let gateway = Client::new(
+            &platform,
+            "https://api.atlassian.com/ex/confluence/c1",
+            "Bearer t".into(),
+        );
+        for url in [
+            "https://api.atlassian.com/ex/confluence/c1/..",
+            "https://api.atlassian.com/ex/confluence/c1/../c2/wiki/api/v2/pages",
+            "https://api.atlassian.com/ex/confluence/c1/%2E./%2e%2e/oauth/token",
+            "https://api.atlassian.com/ex/confluence/c1/wiki/../../../me",
+        ] {
+            assert!(!gateway.owns(url), "{url}");
+        }
+        assert!(gateway.owns("https://api.atlassian.com/ex/confluence/c1/wiki/../wiki/x"));
+        assert!(gateway.owns("https://api.atlassian.com/ex/confluence/c1/wiki/a..b?q=/.."));
+        let site = Client::new(&platform, "https://acme.atlassian.net", "x".into());
+        assert!(site.owns("https://acme.atlassian.net/../wiki"));
+        assert!(site.owns("https://acme.atlassian.net"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod catalog;
 pub mod connection;
+pub mod convert;
 pub mod definitions;
 pub mod errors;
 pub mod exec;
@@ -18,6 +19,7 @@ pub mod platform;
 pub mod retry;
 pub mod rules;
 pub mod site;
+pub mod sync;
 #[cfg(test)]
 mod testing;
 #[cfg(target_arch = "wasm32")]
@@ -43,7 +45,7 @@ pub mod bindings {
 
 #[cfg(target_arch = "wasm32")]
 mod component {
-    use crate::bindings::exports::integration::connector::{actions, connections};
+    use crate::bindings::exports::integration::connector::{actions, connections, sync};
     use crate::bindings::integration::connector::types::{
         ActionDefinition, Connection, ConnectionDefinition, Error, Output, Site,
     };
@@ -69,6 +71,24 @@ mod component {
 
         fn invoke(action: String, connection: Connection, input: String) -> Result<Output, Error> {
             crate::exec::invoke(&WasiPlatform, &action, &connection, &input)
+        }
+    }
+
+    impl sync::Guest for Connector {
+        fn streams() -> Vec<sync::StreamDefinition> {
+            crate::sync::streams()
+        }
+
+        fn config_schema() -> String {
+            crate::sync::config_schema()
+        }
+
+        fn read(
+            connection: Connection,
+            config: String,
+            state: Option<String>,
+        ) -> Result<sync::Batch, Error> {
+            crate::sync::read(&WasiPlatform, &connection, &config, state.as_deref())
         }
     }
 

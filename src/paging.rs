@@ -266,6 +266,32 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_next_link_cannot_climb_out_of_the_gateway_prefix() {
+        // Minimised by fuzzing (fuzz target `responses`): `Link: </..>;rel="next"`.
+        let platform = ScriptedPlatform::new(vec![]);
+        let gateway = Client::new(
+            &platform,
+            "https://api.atlassian.com/ex/confluence/c1",
+            "x".into(),
+        );
+        let response = HttpResponse {
+            status: 200,
+            headers: vec![("link".into(), "</..>;rel=\"next\"".into())],
+            body: vec![],
+        };
+        let next = next_link(&response, &Value::Null).unwrap();
+        assert_eq!(next, "/..");
+        assert!(resolve_next(&gateway, &next).is_err());
+        for bad in [
+            "/%2E./api/v2/pages?cursor=h",
+            "/wiki/../../c2/wiki/api/v2/pages",
+            "https://api.atlassian.com/ex/confluence/c1/../../../oauth/token",
+        ] {
+            assert!(resolve_next(&gateway, bad).is_err(), "{bad}");
+        }
+    }
+
     fn page(
         ids: &[u32],
         next: Option<&str>,

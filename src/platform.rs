@@ -3,7 +3,7 @@
 //! Everything else in the crate is plain Rust that talks to [`Platform`]; the
 //! WebAssembly build answers it through `wasi:http`, `wasi:clocks`,
 //! `wasi:random`, `wasi:logging` and the contract's `secrets` import
-//! ([`crate::wasi_platform`]), and native unit tests answer it with a script.
+//! (`wasi_platform.rs`), and native unit tests answer it with a script.
 
 use std::time::Duration;
 

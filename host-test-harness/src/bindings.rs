@@ -22,6 +22,7 @@ wasmtime::component::bindgen!({
 
 pub use exports::integration::connector::actions::{ActionDefinition, Output};
 pub use exports::integration::connector::connections::{ConnectionDefinition, Site};
+pub use exports::integration::connector::sync::{Batch, Operation, StreamDefinition, SyncRecord};
 pub use integration::connector::types::{
     ActionHints, AuthScheme, Body, Connection as WitConnection, Error as ConnectorError,
     FieldError, Input, InputKind, Oauth2Settings, RateLimit, UpstreamError,

@@ -100,7 +100,7 @@ impl Connection {
             .map(|h| h.trim_matches(['[', ']']).to_string())
     }
 
-    fn to_wit(&self) -> WitConnection {
+    pub(crate) fn to_wit(&self) -> WitConnection {
         WitConnection {
             definition: self.definition.clone(),
             values: self.values.to_string(),
@@ -119,6 +119,9 @@ pub struct CallOptions {
     pub time_limit: Duration,
     /// Limit of each linear memory, in bytes.
     pub memory_limit: usize,
+    /// The time the guest's wall clock shows, stopped, for reproducible runs;
+    /// `None` is the real time.
+    pub wall_clock: Option<std::time::SystemTime>,
 }
 
 impl Default for CallOptions {
@@ -128,6 +131,7 @@ impl Default for CallOptions {
             secrets: Secrets::new(),
             time_limit: DEFAULT_TIME_LIMIT,
             memory_limit: DEFAULT_MEMORY_LIMIT,
+            wall_clock: None,
         }
     }
 }
@@ -176,6 +180,10 @@ pub struct Outcome<T> {
     pub unused_har_entries: Vec<String>,
     /// Hosts refused because they are not allow-listed (live and record modes).
     pub refused_hosts: Vec<String>,
+    /// The guest's peak linear memory, in bytes: the largest size the memory
+    /// limiter granted to any one linear memory during the call,
+    /// instantiation included (see `State::peak_memory`).
+    pub peak_memory: usize,
 }
 
 /// A loaded component, ready to run calls; cheap to share (`&Host`) across threads.
@@ -224,6 +232,17 @@ impl Host {
         &self.component_path
     }
 
+    /// The engine every call's `Store` is created in (the benchmark builds
+    /// its own stores in it to time instantiation alone).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The linked component every call instantiates from.
+    pub fn instance_pre(&self) -> &crate::bindings::ConnectorPre<State> {
+        &self.pre
+    }
+
     /// The runtime blocking calls run on (handy to spawn test servers on).
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime
@@ -240,7 +259,7 @@ impl Host {
     }
 
     /// Runs an export that cannot fail inside the component, with no HTTP.
-    fn definitions<T: Send + 'static>(
+    pub(crate) fn definitions<T: Send + 'static>(
         &self,
         call: impl for<'a> FnOnce(
             &'a crate::bindings::Connector,
@@ -316,7 +335,7 @@ impl Host {
         .await
     }
 
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         options: &CallOptions,
         call: impl for<'a> FnOnce(
@@ -329,14 +348,17 @@ impl Host {
         let mut secrets = options.secrets.clone();
         secrets.redacted_fallback = matches!(
             options.http,
-            HttpMode::Replay { .. } | HttpMode::Respond { .. }
+            HttpMode::Replay { .. } | HttpMode::ReplayShared(_) | HttpMode::Respond { .. }
         );
         let hooks = CallHooks::new(&options.http, secrets.clone());
         let record = hooks.record();
         let logs = Arc::new(Mutex::new(Vec::new()));
-        let state = State::new(hooks, secrets.clone(), logs.clone(), options.memory_limit);
+        let mut state = State::new(hooks, secrets.clone(), logs.clone(), options.memory_limit);
+        if let Some(at) = options.wall_clock {
+            state = state.with_wall_clock(at);
+        }
         let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limiter);
+        store.limiter(|s| s);
         // Every epoch tick: stop the guest once the time limit has passed,
         // or at once after a replay miss (the call has failed already; this
         // spares the guest's retries). Otherwise yield to other tasks.
@@ -398,6 +420,7 @@ impl Host {
             logs,
             unused_har_entries: unused,
             refused_hosts: record.refused_hosts,
+            peak_memory: store.data().peak_memory(),
         })
     }
 }

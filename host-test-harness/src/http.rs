@@ -33,6 +33,9 @@ pub enum HttpMode {
         /// Hosts (`host` or `host:port`) the guest may reach.
         allowed_hosts: Vec<String>,
     },
+    /// Answer from one replay shared by several calls, such as the batches of
+    /// a sync run: each entry still answers once, across all of them.
+    ReplayShared(Arc<Mutex<Replayer>>),
     /// Answer every request with the same response, whatever it asks: for
     /// tests that look at the requests a call sends rather than at the answers
     /// (the catalog-wide conformance test).
@@ -120,7 +123,7 @@ pub struct HttpRecord {
 
 enum Answer {
     Off,
-    Replay(Mutex<Replayer>),
+    Replay(Arc<Mutex<Replayer>>),
     Respond(har::Response),
     Network { allowed: Vec<String>, record: bool },
 }
@@ -137,7 +140,10 @@ impl CallHooks {
     pub fn new(mode: &HttpMode, secrets: Secrets) -> CallHooks {
         let answer = match mode {
             HttpMode::Off => Answer::Off,
-            HttpMode::Replay { har, .. } => Answer::Replay(Mutex::new(Replayer::new(har.clone()))),
+            HttpMode::Replay { har, .. } => {
+                Answer::Replay(Arc::new(Mutex::new(Replayer::new(har.clone()))))
+            }
+            HttpMode::ReplayShared(replayer) => Answer::Replay(replayer.clone()),
             HttpMode::Respond {
                 status,
                 content_type,

@@ -128,3 +128,10 @@ pub fn error(e: &ConnectorError) -> Value {
 pub fn host_error(e: &anyhow::Error) -> Value {
     json!({"error": "host", "message": format!("{e:#}")})
 }
+
+/// A sync stream's definition: key, label, description, primary key and record schema.
+pub fn stream_definition(s: &crate::bindings::StreamDefinition) -> Value {
+    let schema: Value = serde_json::from_str(&s.record_schema).unwrap_or(Value::Null);
+    json!({"key": s.key, "label": s.label, "description": s.description,
+           "primary-key": s.primary_key, "record-schema": schema})
+}

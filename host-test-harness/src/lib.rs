@@ -17,12 +17,15 @@ pub mod json;
 pub mod logging;
 pub mod secrets;
 pub mod state;
+pub mod sync;
 
 pub use bindings::{
-    ActionDefinition, Body, ConnectionDefinition, ConnectorError, Input, InputKind, Output, Site,
+    ActionDefinition, Batch, Body, ConnectionDefinition, ConnectorError, Input, InputKind,
+    Operation, Output, Site, StreamDefinition, SyncRecord,
 };
 pub use har::Har;
 pub use host::{CallOptions, Connection, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Host, Outcome};
 pub use http::{Exchange, HttpMode};
 pub use logging::LogLine;
 pub use secrets::{REDACTED, Secrets};
+pub use sync::{SyncJob, SyncSummary, run_sync};

@@ -7,7 +7,8 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use host_test_harness::{
-    Body, CallOptions, Connection, Har, Host, HttpMode, Outcome, Output, Secrets, json,
+    Body, CallOptions, Connection, Har, Host, HttpMode, Outcome, Output, Secrets, SyncJob,
+    SyncSummary, json, run_sync,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -53,6 +54,28 @@ enum Command {
         /// file instead of printing it.
         #[arg(long, value_name = "FILE")]
         save: Option<PathBuf>,
+        #[command(flatten)]
+        call: CallArgs,
+    },
+    /// Mirror the site: read batches until the run is complete, appending
+    /// records to --out as JSON lines and saving the state after every batch;
+    /// run it again with the same --state to resume, or later to read only what changed.
+    Sync {
+        /// The connection file: {"definition":"basic","values":{...}}.
+        #[arg(long)]
+        connection: PathBuf,
+        /// The sync configuration (JSON: filters, streams, body format); none syncs everything.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Where the state is kept between batches and runs (created when missing).
+        #[arg(long)]
+        state: PathBuf,
+        /// The JSON-lines file records are appended to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Start over: remove the state and the records file first, so the run is a full one.
+        #[arg(long)]
+        fresh: bool,
         #[command(flatten)]
         call: CallArgs,
     },
@@ -131,6 +154,7 @@ impl CallArgs {
             secrets,
             time_limit: Duration::from_secs_f64(self.time_limit),
             memory_limit: self.memory_limit.saturating_mul(1024 * 1024),
+            wall_clock: None,
         })
     }
 }
@@ -175,6 +199,34 @@ fn save_body(output: &mut Output, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Shows a sync's progress on stderr: a live line with records per stream on
+/// a terminal, a plain line per batch otherwise.
+fn sync_progress() -> impl FnMut(&SyncSummary) {
+    use std::io::IsTerminal;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    move |summary: &SyncSummary| {
+        let streams: Vec<String> = summary
+            .records
+            .iter()
+            .map(|(stream, n)| format!("{stream} {n}"))
+            .collect();
+        let line = format!(
+            "batch {}: {} records ({})",
+            summary.batches,
+            summary.total(),
+            streams.join(", ")
+        );
+        match &bar {
+            Some(bar) => bar.set_message(line),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let path = cli.component.unwrap_or_else(Host::default_component_path);
     let host = Host::new(&path)?;
@@ -182,9 +234,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Definitions => {
             let connections = host.connection_definitions()?;
             let actions = host.action_definitions()?;
+            let streams = host.sync_streams()?;
+            let config_schema: serde_json::Value =
+                serde_json::from_str(&host.sync_config_schema()?)?;
             let out = serde_json::json!({
                 "connections": connections.iter().map(json::connection_definition).collect::<Vec<_>>(),
                 "actions": actions.iter().map(json::action_definition).collect::<Vec<_>>(),
+                "sync": {
+                    "streams": streams.iter().map(json::stream_definition).collect::<Vec<_>>(),
+                    "config-schema": config_schema,
+                },
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(ExitCode::SUCCESS)
@@ -215,7 +274,67 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(print_outcome(outcome, &options.secrets, json::output))
         }
+        Command::Sync {
+            connection,
+            config,
+            state,
+            out,
+            fresh,
+            call,
+        } => {
+            let connection = Connection::read(&connection)?;
+            if fresh {
+                for path in [&state, &out] {
+                    match std::fs::remove_file(path) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                            return Err(e)
+                                .with_context(|| format!("cannot remove {}", path.display()));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let config = match &config {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the config file {}", path.display()))?,
+                None => "{}".to_string(),
+            };
+            let options = call.options(&connection, true)?;
+            let mut progress = sync_progress();
+            let job = SyncJob {
+                connection: &connection,
+                config: &config,
+                state_path: &state,
+                out: &out,
+                options: &options,
+                max_batches: None,
+            };
+            let summary = run_sync(&host, &job, &mut progress);
+            match summary {
+                Ok(summary) => {
+                    let out = serde_json::json!({
+                        "batches": summary.batches,
+                        "records": summary.records,
+                        "requests": summary.requests,
+                    });
+                    println!("{}", serde_json::to_string_pretty(&out)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{}", secrets_safe(&options.secrets, &e));
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
     }
+}
+
+/// A sync failure as one JSON line, secret values redacted.
+fn secrets_safe(secrets: &Secrets, error: &anyhow::Error) -> String {
+    let text = secrets.redact(&format!("{error:#}"));
+    serde_json::from_str::<serde_json::Value>(&text)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| serde_json::json!({"error": "sync", "message": text}).to_string())
 }
 
 fn main() -> ExitCode {

@@ -68,8 +68,10 @@ pub struct State {
     hooks: CallHooks,
     secrets: Secrets,
     logs: Arc<Mutex<Vec<LogLine>>>,
-    /// The memory limiter installed with `Store::limiter`.
+    /// The memory limit; `State` itself is the limiter installed with
+    /// `Store::limiter`, and asks this one.
     pub limiter: Limiter,
+    peak_memory: usize,
 }
 
 impl State {
@@ -96,7 +98,66 @@ impl State {
             limiter: Limiter {
                 limit: memory_limit,
             },
+            peak_memory: 0,
         }
+    }
+
+    /// The same state with the guest's wall clock stopped at `at` (for
+    /// reproducible tests: every read of the time gives `at`).
+    pub fn with_wall_clock(mut self, at: std::time::SystemTime) -> State {
+        let since_epoch = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        self.wasi = WasiCtx::builder()
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .wall_clock(FixedClock(since_epoch))
+            .build();
+        self
+    }
+
+    /// The largest size, in bytes, granted to any one linear memory of this
+    /// store so far (its initial size included). Linear memories never
+    /// shrink, so after a call this is the guest's peak memory.
+    pub fn peak_memory(&self) -> usize {
+        self.peak_memory
+    }
+}
+
+/// A wall clock that always answers the same time.
+struct FixedClock(std::time::Duration);
+
+impl wasmtime_wasi::HostWallClock for FixedClock {
+    fn resolution(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(1)
+    }
+
+    fn now(&self) -> std::time::Duration {
+        self.0
+    }
+}
+
+/// Asks [`State::limiter`], and remembers the largest memory size granted.
+impl ResourceLimiter for State {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let granted = self.limiter.memory_growing(current, desired, maximum)?;
+        if granted {
+            self.peak_memory = self.peak_memory.max(desired);
+        }
+        Ok(granted)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limiter.table_growing(current, desired, maximum)
     }
 }
 

@@ -11,11 +11,11 @@
 mod common;
 
 use common::openapi::{self, check_typed, outside_the_documents};
-use common::{basic, host};
+use common::{basic, example_input, host};
 use host_test_harness::{
     ActionDefinition, CallOptions, ConnectorError, Exchange, HttpMode, InputKind,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// One answer that every handler can read: a list, an item with a version, a
 /// content property, a label and an attachment with a download link.
@@ -34,17 +34,6 @@ fn canned(status: u16, body: &str) -> CallOptions {
         },
         ..CallOptions::default()
     }
-}
-
-/// The example input of an action: every input that declares an example.
-fn example_input(action: &ActionDefinition) -> Value {
-    let mut input = Map::new();
-    for field in &action.inputs {
-        if let Some(example) = &field.example {
-            input.insert(field.key.clone(), serde_json::from_str(example).unwrap());
-        }
-    }
-    Value::Object(input)
 }
 
 /// The checks of a request the OpenAPI documents do not describe.

@@ -194,3 +194,33 @@ fn words(command: &str) -> Vec<String> {
 fn run_words(args: &[String]) -> Output {
     run(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
+
+/// The README's sync command, run as written: the example site's 33 records.
+#[test]
+fn the_readme_sync_command_works_as_written() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let command = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run -p host-test-harness -- sync "))
+        .expect("the README shows a sync command");
+    let dir = std::env::temp_dir().join(format!("cli-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The same command, with its files in a scratch directory.
+    let args: Vec<String> = words(command)
+        .into_iter()
+        .map(|w| w.replace("target/", &format!("{}/", dir.display())))
+        .collect();
+    let out = run_words(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["batches"], 10);
+    let lines = std::fs::read_to_string(dir.join("site.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 33);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("batch 10: 33 records"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

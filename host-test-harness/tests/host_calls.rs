@@ -224,3 +224,40 @@ fn a_memory_limit_below_the_component_s_needs_is_a_clear_error() {
         "the component exceeded its memory limit of 1 MiB"
     );
 }
+
+#[test]
+fn an_outcome_reports_the_guest_s_peak_memory() {
+    let answering = |body: String| CallOptions {
+        http: HttpMode::Respond {
+            status: 200,
+            content_type: "application/json".into(),
+            body,
+        },
+        ..CallOptions::default()
+    };
+    let conn = connection("http://127.0.0.1:9");
+    let small = host()
+        .invoke(
+            "get-space",
+            &conn,
+            r#"{"space-id": "1"}"#,
+            &answering(r#"{"id":"1"}"#.into()),
+        )
+        .unwrap();
+    assert!(small.result.is_ok(), "{:?}", small.result);
+    assert!(small.peak_memory > 0);
+    assert!(small.peak_memory <= host_test_harness::DEFAULT_MEMORY_LIMIT);
+
+    // A 4 MiB answer is held in the guest's memory, so the peak grows past it.
+    let big_body = format!(r#"{{"id":"1","name":"{}"}}"#, "x".repeat(4 << 20));
+    let big = host()
+        .invoke("get-space", &conn, r#"{"space-id": "1"}"#, &answering(big_body))
+        .unwrap();
+    assert!(big.result.is_ok(), "{:?}", big.result);
+    assert!(
+        big.peak_memory >= small.peak_memory + (4 << 20),
+        "{} then {}",
+        small.peak_memory,
+        big.peak_memory
+    );
+}

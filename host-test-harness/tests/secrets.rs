@@ -8,9 +8,10 @@ mod common;
 mod local_server;
 
 use base64::Engine as _;
-use common::{all_scenarios, basic_with, fixture, host};
+use common::scenarios_sync::{SYNC_SCENARIOS, T0, T1, run_in, scratch, sync_options};
+use common::{all_scenarios, basic_with, example_input, fixture, host};
 use host_test_harness::{Body, CallOptions, HttpMode};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 const API_TOKEN: &str = "tok-6c1f0e9d-SECRET";
 const ACCESS_TOKEN: &str = "at-2b7e44a1-SECRET";
@@ -133,26 +134,12 @@ fn every_fixture_is_scanned() {
         if path.extension().is_some_and(|e| e == "har") {
             let name = path.file_stem().unwrap().to_str().unwrap();
             assert!(
-                all_scenarios().iter().any(|s| s.fixture == name),
+                all_scenarios().iter().any(|s| s.fixture == name)
+                    || SYNC_SCENARIOS.iter().any(|s| s.fixture == name),
                 "{name}.har has no scenario in tests/common"
             );
         }
     }
-}
-
-/// The example input of an action: every input that declares an example.
-fn example_input(action: &host_test_harness::ActionDefinition) -> Value {
-    let fields: Map<String, Value> = action
-        .inputs
-        .iter()
-        .filter_map(|i| {
-            Some((
-                i.key.clone(),
-                serde_json::from_str(i.example.as_ref()?).ok()?,
-            ))
-        })
-        .collect();
-    Value::Object(fields)
 }
 
 /// Every action, once, recorded against a server on 127.0.0.1 that answers
@@ -228,4 +215,44 @@ fn every_action_recorded_leaks_no_secret() {
     }));
     std::fs::remove_dir_all(dir).unwrap();
     println!("{} actions recorded and scanned", actions.len());
+}
+
+/// Every sync run of the fixture site with known secrets: no secret in the
+/// records, the state or the errors.
+#[test]
+fn no_secret_in_any_sync_record_or_state() {
+    let needles = needles();
+    for scenario in SYNC_SCENARIOS {
+        let dir = scratch(&format!("secrets-{}", scenario.fixture));
+        let with_secrets = |fixture: &str, at: u64| {
+            sync_options(fixture, true, at)
+                .secret("api-token", API_TOKEN)
+                .secret("access-token", ACCESS_TOKEN)
+        };
+        if let Some(first) = scenario.after {
+            run_in(&dir, scenario.config, &with_secrets(first, T0), None).unwrap();
+        }
+        let at = if scenario.after.is_some() { T1 } else { T0 };
+        let run = run_in(
+            &dir,
+            scenario.config,
+            &with_secrets(scenario.fixture, at),
+            None,
+        )
+        .unwrap();
+        let texts = [
+            std::fs::read_to_string(dir.join("records.jsonl")).unwrap_or_default(),
+            run.state.clone(),
+        ];
+        for text in &texts {
+            for needle in &needles {
+                assert!(
+                    !text.contains(needle.as_str()),
+                    "{}: a secret leaked",
+                    scenario.fixture
+                );
+            }
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

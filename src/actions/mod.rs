@@ -3,6 +3,7 @@
 mod attachments;
 mod content;
 mod labels;
+mod markdown;
 mod raw;
 mod search;
 mod spaces;
@@ -10,6 +11,7 @@ mod spaces;
 pub use attachments::{download_attachment, upload_attachment};
 pub use content::update_versioned;
 pub use labels::{add_labels, pages_by_label};
+pub use markdown::{get_page_as_markdown, upsert_page_from_markdown};
 pub use raw::{graphql_request, raw_request};
 pub use search::{cql_quote, search_pages};
 pub use spaces::search_spaces;

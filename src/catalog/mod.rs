@@ -33,6 +33,7 @@ mod attachments;
 mod blogposts;
 mod comments;
 mod labels;
+mod markdown;
 mod pages;
 mod properties;
 mod raw;
@@ -100,6 +101,7 @@ pub fn actions() -> &'static [Action] {
         [
             spaces::ACTIONS,
             pages::ACTIONS,
+            markdown::ACTIONS,
             blogposts::ACTIONS,
             attachments::ACTIONS,
             &properties::actions(),

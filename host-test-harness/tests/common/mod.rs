@@ -4,7 +4,9 @@
 
 pub mod openapi;
 pub mod scenarios_files;
+pub mod scenarios_markdown;
 pub mod scenarios_raw;
+pub mod scenarios_sync;
 pub mod scenarios_tree;
 
 use host_test_harness::{Body, CallOptions, Connection, ConnectorError, Host, Outcome, Output};
@@ -107,6 +109,7 @@ pub fn all_scenarios() -> Vec<&'static Scenario> {
         .chain(scenarios_files::SCENARIOS)
         .chain(scenarios_tree::SCENARIOS)
         .chain(scenarios_raw::SCENARIOS)
+        .chain(scenarios_markdown::SCENARIOS)
         .collect()
 }
 
@@ -263,3 +266,19 @@ pub const SCENARIOS: &[Scenario] = &[
         input: r#"{"page-id": "11"}"#,
     },
 ];
+
+/// The example input of an action: every input that declares an example,
+/// as the catalog-wide tests run each action.
+pub fn example_input(action: &host_test_harness::ActionDefinition) -> Value {
+    let fields: serde_json::Map<String, Value> = action
+        .inputs
+        .iter()
+        .filter_map(|i| {
+            Some((
+                i.key.clone(),
+                serde_json::from_str(i.example.as_ref()?).ok()?,
+            ))
+        })
+        .collect();
+    Value::Object(fields)
+}

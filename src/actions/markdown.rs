@@ -1,0 +1,146 @@
+//! Get Page as Markdown and Create or Update Page from Markdown: the page
+//! calls of the catalog, with the body converted by [`crate::convert`].
+
+use crate::actions::update_versioned;
+use crate::bindings::integration::connector::types::Output;
+use crate::catalog::{self, Action};
+use crate::connection::GATEWAY;
+use crate::convert::{self, LinkContext};
+use crate::errors::Error;
+use crate::exec::{Ctx, build, json_output, run};
+use crate::http::with_query;
+use crate::input::{Args, is_token};
+use serde_json::{Value, json};
+
+/// Reads the page with its storage body and returns it converted, with the
+/// fields a reader needs to place it.
+pub fn get_page_as_markdown(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<Output, Error> {
+    let (url, _) = build(&ctx.client, action, args)?;
+    let url = with_query(&url, &[("body-format".into(), "storage".into())]);
+    let (response, page) = ctx.client.get_json(&url)?;
+    let storage = page
+        .pointer("/body/storage/value")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let id = page
+        .get("id")
+        .and_then(Value::as_str)
+        .or(args.str("page-id"))
+        .unwrap_or_default();
+    let site = site_base(ctx, &page);
+    let web_ui = page.pointer("/_links/webui").and_then(Value::as_str);
+    let mut space_key = web_ui.and_then(space_key_of).unwrap_or_default();
+    // Links to pages by title need the space's key; the web address usually
+    // holds it, else the space is read (only when the body has such links).
+    let links_by_title = storage.contains("<ri:page") || storage.contains("<ri:blog-post");
+    if space_key.is_empty()
+        && links_by_title
+        && let Some(space_id) = page
+            .get("spaceId")
+            .and_then(Value::as_str)
+            .filter(|s| is_token(s))
+    {
+        let url = ctx
+            .client
+            .url(&format!("/wiki/api/v2/spaces/{space_id}"), &[]);
+        let (_, space) = ctx.client.get_json(&url)?;
+        space_key = space
+            .get("key")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+    }
+    let links = LinkContext::new(site.clone(), space_key, id);
+    let format = args
+        .get_or_default("format")
+        .and_then(Value::as_str)
+        .unwrap_or("markdown")
+        .to_string();
+    let (field, content) = match format.as_str() {
+        "text" => ("text", convert::storage_to_text(storage, &links)),
+        _ => ("markdown", convert::storage_to_markdown(storage, &links)),
+    };
+    let mut out = json!({
+        "id": id,
+        "title": page.get("title").cloned().unwrap_or(Value::Null),
+        "spaceId": page.get("spaceId").cloned().unwrap_or(Value::Null),
+        "version": page.pointer("/version/number").cloned().unwrap_or(Value::Null),
+        "webUrl": web_ui.map(|w| format!("{site}{w}")),
+        "format": format,
+    });
+    out[field] = json!(content);
+    Ok(json_output(response.status, &out))
+}
+
+/// The site address links are written with: the connection's own site for
+/// Basic. Through OAuth the API base is Atlassian's gateway, which serves no
+/// pages, so the page's `_links.base` names the site; it is only written into
+/// the output, never sent a request.
+fn site_base(ctx: &Ctx, page: &Value) -> String {
+    let api_base = ctx.client.api_base();
+    if !api_base.starts_with(&format!("{GATEWAY}/")) {
+        return format!("{api_base}/wiki");
+    }
+    page.pointer("/_links/base")
+        .and_then(Value::as_str)
+        .map(|base| base.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| "/wiki".to_string())
+}
+
+/// The space key in a page's web address (`/spaces/{KEY}/pages/...`).
+fn space_key_of(web_ui: &str) -> Option<String> {
+    let rest = web_ui.split("/spaces/").nth(1)?;
+    let key = rest.split(['/', '?', '#']).next()?;
+    let key: String = url::form_urlencoded::parse(format!("k={key}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())?;
+    (!key.is_empty()).then_some(key)
+}
+
+/// Converts the Markdown, then creates the page (Create Page's call) or, with
+/// a page id, updates it (Update Page's call: the current version plus one).
+pub fn upsert_page_from_markdown(
+    ctx: &Ctx,
+    _action: &Action,
+    args: &mut Args,
+) -> Result<Output, Error> {
+    let storage = convert::markdown_to_storage(args.str("markdown").unwrap_or_default());
+    args.set(
+        "body",
+        json!({"representation": "storage", "value": storage}),
+    );
+    let (key, updating) = match args.get("page-id") {
+        Some(_) => ("update-page", true),
+        None => ("create-page", false),
+    };
+    let target = catalog::find(key)
+        .ok_or_else(|| Error::Internal(format!("the catalog has no `{key}` action")))?;
+    if updating {
+        update_versioned(ctx, target, args)
+    } else {
+        run(ctx, target, args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn space_keys_come_from_web_addresses() {
+        assert_eq!(
+            space_key_of("/spaces/ENG/pages/11/Release+notes").as_deref(),
+            Some("ENG")
+        );
+        assert_eq!(
+            space_key_of("/spaces/~jane/overview").as_deref(),
+            Some("~jane")
+        );
+        assert_eq!(
+            space_key_of("/spaces/%7Ejane/pages/1").as_deref(),
+            Some("~jane")
+        );
+        assert_eq!(space_key_of("/pages/viewpage.action?pageId=11"), None);
+        assert_eq!(space_key_of("/spaces//pages/1"), None);
+    }
+}

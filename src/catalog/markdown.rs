@@ -1,0 +1,80 @@
+//! Pages as Markdown: read a page's body as Markdown or plain text, and
+//! create or update a page from Markdown. Both go through [`crate::convert`].
+
+use super::{Action, PAGE_ID, SPACE_ID, STATUS_WRITE};
+use crate::actions;
+use crate::input::{Kind, Param, Target};
+use crate::platform::Method;
+
+/// The Markdown group of the catalog.
+pub const ACTIONS: &[Action] = &[
+    Action {
+        key: "get-page-as-markdown",
+        label: "Get Page as Markdown",
+        description: "Returns a page's body converted from storage format to Markdown (or plain text), with its id, title, space id, version number and web address. Links to pages and attachments become full addresses on the site; macros without a Markdown form show as [macro: name].",
+        group: "Pages",
+        method: Method::Get,
+        path: "/wiki/api/v2/pages/{id}",
+        params: &[
+            PAGE_ID,
+            Param::new(
+                "format",
+                "Format",
+                "`markdown` for CommonMark with GitHub tables and task lists; `text` for the words alone, with list items, table rows and links written out plainly.",
+                Kind::Select(&["markdown", "text"]),
+                Target::Local,
+            )
+            .default(r#""markdown""#),
+        ],
+        paged: false,
+        handler: Some(actions::get_page_as_markdown),
+        rules: &[],
+    },
+    Action {
+        key: "upsert-page-from-markdown",
+        label: "Create or Update Page from Markdown",
+        description: "Converts Markdown to storage format and creates a page with it, or with a page id updates that page: the connector reads its current version and sends the next one. Raw HTML in the Markdown is kept as visible text.",
+        group: "Pages",
+        method: Method::Post,
+        path: "/wiki/api/v2/pages",
+        params: &[
+            SPACE_ID.to(Target::Body("spaceId")),
+            Param::new(
+                "title",
+                "Title",
+                "The page's title; for an update, the new title (give the current one to keep it).",
+                Kind::String,
+                Target::Body("title"),
+            )
+            .required()
+            .example(r#""Release notes""#),
+            Param::new(
+                "markdown",
+                "Markdown",
+                "The page's content in Markdown: CommonMark with GitHub tables, task lists (- [ ] and - [x]) and ~~strikethrough~~. Fenced code blocks become code macros with their language.",
+                Kind::Text,
+                Target::Local,
+            )
+            .required()
+            .example(r##""# Release 2.4\n\n- Faster search\n- [ ] Update the docs""##),
+            Param::new(
+                "parent-id",
+                "Parent Id",
+                "The numeric id of the parent page: where a new page goes (empty puts it under the space's home page), or where an updated page moves to.",
+                Kind::Id,
+                Target::Body("parentId"),
+            ),
+            Param::new(
+                "page-id",
+                "Page Id",
+                "The numeric id of a page to update instead of creating one; its current version is read and the next one sent.",
+                Kind::Id,
+                Target::Local,
+            ),
+            STATUS_WRITE,
+        ],
+        paged: false,
+        handler: Some(actions::upsert_page_from_markdown),
+        rules: &[],
+    },
+];

@@ -1,0 +1,70 @@
+//! The document model between storage format and the two outputs: blocks and
+//! inline content, already stripped of everything Confluence-specific (links
+//! resolved to URLs, macros turned into quotes, code blocks or placeholders).
+
+/// Inline content.
+#[derive(Debug, Clone)]
+pub(crate) enum Inline {
+    /// Text as written; runs of whitespace count as one space.
+    Text(String),
+    Strong(Vec<Inline>),
+    Emphasis(Vec<Inline>),
+    Underline(Vec<Inline>),
+    Strike(Vec<Inline>),
+    Sub(Vec<Inline>),
+    Sup(Vec<Inline>),
+    /// Monospaced text.
+    Code(String),
+    Link {
+        url: String,
+        content: Vec<Inline>,
+    },
+    Image {
+        url: String,
+        alt: String,
+    },
+    /// A bracketed label: a status lozenge or the placeholder of a macro.
+    Tag(String),
+    /// A hard line break.
+    Break,
+}
+
+/// Block content.
+#[derive(Debug, Clone)]
+pub(crate) enum Block {
+    Para(Vec<Inline>),
+    Heading(u8, Vec<Inline>),
+    Code {
+        lang: String,
+        text: String,
+    },
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Item>,
+    },
+    /// A block quote, or a panel: `label` names its kind (Note, Info, ...),
+    /// `title` is its own heading line.
+    Quote {
+        label: Option<String>,
+        title: Option<String>,
+        blocks: Vec<Block>,
+    },
+    /// Rows of cells, already padded for column and row spans.
+    Table(Vec<Vec<Cell>>),
+    Rule,
+}
+
+/// A list item; `task` is `Some(done)` for a task.
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    pub task: Option<bool>,
+    pub blocks: Vec<Block>,
+}
+
+/// A table cell.
+#[derive(Debug, Clone)]
+pub(crate) struct Cell {
+    pub header: bool,
+    pub blocks: Vec<Block>,
+}

@@ -1,0 +1,189 @@
+//! Confluence storage format to Markdown or plain text, and Markdown to
+//! storage format.
+//!
+//! Storage format is the XHTML Confluence keeps pages in, with `ac:` elements
+//! for macros, links, images and tasks and `ri:` elements naming what they
+//! point at. It is read forgivingly (module `xml`): HTML entities, unclosed or
+//! mismatched tags and stray markup are repaired, never fatal, and no text is
+//! dropped. The reading (`read`) produces a small document model
+//! (`doc`) that both outputs are written from (`write`).
+//!
+//! What each storage construct becomes in Markdown:
+//!
+//! | storage | Markdown |
+//! | --- | --- |
+//! | `h1`–`h6`, `p`, `br`, `hr` | `#` headings, paragraphs, `\` line breaks, `---` |
+//! | `strong`/`b`, `em`/`i`, `s`/`del`, `code` | `**`, `*`, `~~`, `` ` `` |
+//! | `u`, `sub`, `sup` | `<u>`, `<sub>`, `<sup>` (no Markdown syntax exists) |
+//! | `a href`, `ac:link` | `[text](url)`, URLs as [`LinkContext`] builds them |
+//! | `ri:user` mention | `@Display Name` (the link body), else `@accountId` |
+//! | `ul`, `ol` (nested), `ac:task-list` | `-`, `1.`, `- [ ]` / `- [x]` |
+//! | `table` | a GFM table; the first row is the header; block content in a cell is flattened to lines joined by `<br>` |
+//! | `code` macro, `noformat` macro, `pre` | fenced code block with the `language` parameter |
+//! | `blockquote`; `info`, `note`, `warning`, `tip`, `panel` macros | `>` quote; panels start with a bold label such as `**Note:**` (and their title) |
+//! | `ac:image` | `![alt](url)` |
+//! | `time datetime` | the date as written |
+//! | `status` macro | `[TITLE]` in capitals as Confluence shows it (a title with non-ASCII letters as written); the colour is not shown |
+//! | `expand` macro | its title as a bold line, then its body |
+//! | any other macro | `[macro: NAME (param=value, ...)]`, then its plain-text body as a code block and its rich-text body |
+//!
+//! Plain text follows the same walk without the syntax: list items start with
+//! `- ` (`1. `, `[x] `), table rows are tab-separated cells, links read
+//! `text (url)`, and panels start with their label.
+
+pub(crate) mod doc;
+pub(crate) mod entities;
+pub(crate) mod read;
+pub(crate) mod storage;
+pub(crate) mod write;
+pub(crate) mod xml;
+
+#[cfg(test)]
+mod tests;
+
+/// What links in a storage document need to become URLs.
+///
+/// The rules, with `{base}` the site's base URL without a trailing `/`:
+///
+/// - a page by title (`<ri:page ri:content-title="T" ri:space-key="K"/>`):
+///   `{base}/display/{K}/{T}`, the title form-encoded (spaces as `+`) and `K`
+///   defaulting to [`space_key`](Self::space_key);
+/// - a page or other content by id (`ri:content-id`): `{base}/pages/viewpage.action?pageId={id}`;
+/// - a blog post: `{base}/display/{K}/{posting day}/{T}`;
+/// - an attachment of the current page (`<ri:attachment ri:filename="F"/>`):
+///   `{base}/download/attachments/{page_id}/{F}`, `F` percent-encoded; an
+///   attachment of another page named by title links to that page, since its
+///   file address needs that page's id;
+/// - a space: `{base}/display/{K}`;
+/// - an anchor: `#anchor`, after the page's URL when it names a page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LinkContext {
+    /// The site's base URL, such as `https://acme.atlassian.net/wiki`.
+    pub base_url: String,
+    /// The key of the space the document belongs to.
+    pub space_key: String,
+    /// The id of the page the document belongs to.
+    pub page_id: String,
+}
+
+impl LinkContext {
+    /// A context for a document of page `page_id` in space `space_key` on the site at `base_url`.
+    pub fn new(
+        base_url: impl Into<String>,
+        space_key: impl Into<String>,
+        page_id: impl Into<String>,
+    ) -> Self {
+        LinkContext {
+            base_url: base_url.into(),
+            space_key: space_key.into(),
+            page_id: page_id.into(),
+        }
+    }
+
+    fn base(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    fn space<'a>(&'a self, key: Option<&'a str>) -> &'a str {
+        key.map(str::trim).unwrap_or(&self.space_key)
+    }
+
+    /// The address of a page by its title.
+    pub fn page_url(&self, space_key: Option<&str>, title: &str) -> String {
+        format!(
+            "{}/display/{}/{}",
+            self.base(),
+            encode(self.space(space_key), false),
+            encode(title, true)
+        )
+    }
+
+    /// The address of a blog post by its posting day (`YYYY/MM/DD`) and title.
+    pub fn blog_post_url(&self, space_key: Option<&str>, day: &str, title: &str) -> String {
+        let day: Vec<String> = day
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| encode(s, false))
+            .collect();
+        let mut url = format!(
+            "{}/display/{}",
+            self.base(),
+            encode(self.space(space_key), false)
+        );
+        for part in day {
+            url.push('/');
+            url.push_str(&part);
+        }
+        url.push('/');
+        url.push_str(&encode(title, true));
+        url
+    }
+
+    /// The address of content by its id.
+    pub fn content_url(&self, id: &str) -> String {
+        format!(
+            "{}/pages/viewpage.action?pageId={}",
+            self.base(),
+            encode(id.trim(), false)
+        )
+    }
+
+    /// The download address of an attachment of the current page.
+    pub fn attachment_url(&self, file_name: &str) -> String {
+        format!(
+            "{}/download/attachments/{}/{}",
+            self.base(),
+            encode(&self.page_id, false),
+            encode(file_name, false)
+        )
+    }
+
+    /// The address of a space's home.
+    pub fn space_url(&self, space_key: &str) -> String {
+        format!(
+            "{}/display/{}",
+            self.base(),
+            encode(space_key.trim(), false)
+        )
+    }
+}
+
+/// Percent-encodes `text` as one URL path segment: unreserved characters stay,
+/// a space becomes `+` when `plus` is set (as Confluence writes titles), all
+/// else is `%XX`.
+fn encode(text: &str, plus: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' if plus => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Converts storage format to Markdown (CommonMark with GFM tables, task lists
+/// and strikethrough). Never fails: odd input gives the best reading of its text.
+pub fn storage_to_markdown(storage: &str, ctx: &LinkContext) -> String {
+    let nodes = xml::parse(storage);
+    let blocks = read::Reader::new(ctx).document(&nodes);
+    write::render(&blocks, write::Flavor::Markdown)
+}
+
+/// Converts storage format to plain text: the words of the page, with list
+/// items, table rows and links written out readably.
+pub fn storage_to_text(storage: &str, ctx: &LinkContext) -> String {
+    let nodes = xml::parse(storage);
+    let blocks = read::Reader::new(ctx).document(&nodes);
+    write::render(&blocks, write::Flavor::Text)
+}
+
+/// Converts Markdown (CommonMark with GFM tables, task lists and
+/// strikethrough) to storage format. Raw HTML in the Markdown becomes visible
+/// text; the module `storage` names the few tags read as formatting.
+pub fn markdown_to_storage(markdown: &str) -> String {
+    storage::convert(markdown)
+}

@@ -1,0 +1,958 @@
+//! Storage format (as an element tree) to the document model.
+//!
+//! Every element either has a meaning here (headings, lists, tables, macros,
+//! links, ...) or is transparent: its content is read as if the element were
+//! not there, so no text is lost to an element this module does not know.
+
+use super::LinkContext;
+use super::doc::{Block, Cell, Inline, Item};
+use super::xml::{Element, Node};
+use std::borrow::Cow;
+
+/// How many table cells column and row spans, and padding ragged rows, may
+/// add in one document; beyond it spans count as one column and rows stay
+/// ragged, so a hostile `colspan` cannot exhaust memory.
+const SPAN_BUDGET: usize = 100_000;
+
+/// The largest column or row span honoured.
+const MAX_SPAN: usize = 64;
+
+/// The parameters of a macro that only identify a server and say nothing to a reader.
+const HIDDEN_PARAMETERS: [&str; 2] = ["serverId", "atlassian-macro-output-type"];
+
+/// Reads an element tree into blocks.
+pub(crate) struct Reader<'c> {
+    ctx: &'c LinkContext,
+    budget: std::cell::Cell<usize>,
+}
+
+impl<'c> Reader<'c> {
+    pub(crate) fn new(ctx: &'c LinkContext) -> Self {
+        Reader {
+            ctx,
+            budget: std::cell::Cell::new(SPAN_BUDGET),
+        }
+    }
+
+    /// Takes `n` cells from the span budget; `false` when not enough is left.
+    fn spend(&self, n: usize) -> bool {
+        let left = self.budget.get();
+        if n <= left {
+            self.budget.set(left - n);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The blocks of a whole document.
+    pub(crate) fn document(&self, nodes: &[Node]) -> Vec<Block> {
+        self.blocks_in(nodes, true)
+    }
+
+    /// The blocks of a sequence of nodes: runs of inline content become paragraphs.
+    fn blocks(&self, nodes: &[Node]) -> Vec<Block> {
+        self.blocks_in(nodes, false)
+    }
+
+    /// As [`Self::blocks`]; in a container that only holds blocks (`block_only`:
+    /// the page itself, a macro body, a layout cell), every macro stands on
+    /// its own, as Confluence shows it, even one without a body.
+    fn blocks_in(&self, nodes: &[Node], block_only: bool) -> Vec<Block> {
+        let mut out = Vec::new();
+        let mut run = Vec::new();
+        for node in nodes {
+            match node {
+                Node::Text(t) => run.push(Inline::Text(t.clone())),
+                Node::Element(e) if self.is_block(e) || (block_only && is_macro(e)) => {
+                    flush(&mut run, &mut out);
+                    self.block(e, &mut out);
+                }
+                Node::Element(e) => self.inline(e, &mut run),
+            }
+        }
+        flush(&mut run, &mut out);
+        out
+    }
+
+    /// The inline content of a sequence of nodes; block elements among them are flattened.
+    pub(crate) fn inlines(&self, nodes: &[Node]) -> Vec<Inline> {
+        let mut run = Vec::new();
+        for node in nodes {
+            match node {
+                Node::Text(t) => run.push(Inline::Text(t.clone())),
+                Node::Element(e) => self.inline(e, &mut run),
+            }
+        }
+        run
+    }
+
+    /// Whether `e` starts block content where it stands.
+    fn is_block(&self, e: &Element) -> bool {
+        match e.name.as_str() {
+            "ac:structured-macro" | "ac:macro" => macro_is_block(e),
+            name if block_name(name) => true,
+            "br" | "a" | "img" | "ac:link" | "ac:image" | "ac:emoticon" | "time" | "strong"
+            | "b" | "em" | "i" | "u" | "s" | "del" | "sub" | "sup" | "code" | "ac:placeholder" => {
+                false
+            }
+            // Anything else is transparent: block if it holds blocks.
+            _ => e.elements().any(|c| self.is_block(c)),
+        }
+    }
+
+    fn block(&self, e: &Element, out: &mut Vec<Block>) {
+        match e.name.as_str() {
+            name if heading_level(name).is_some() => {
+                let level = heading_level(name).unwrap_or(1);
+                out.push(Block::Heading(level, self.inlines(&e.children)));
+            }
+            "ul" => out.push(self.list(e, false)),
+            "ol" => out.push(self.list(e, true)),
+            "li" => out.push(Block::List {
+                ordered: false,
+                start: 1,
+                items: vec![Item {
+                    task: None,
+                    blocks: self.blocks(&e.children),
+                }],
+            }),
+            "table" => self.table(e, out),
+            "pre" => out.push(Block::Code {
+                lang: String::new(),
+                text: code_text(&e.text()),
+            }),
+            "blockquote" => out.push(Block::Quote {
+                label: None,
+                title: None,
+                blocks: self.blocks_in(&e.children, true),
+            }),
+            "hr" => out.push(Block::Rule),
+            "ac:task-list" => out.push(self.task_list(e)),
+            "ac:structured-macro" | "ac:macro" => self.macro_block(e, out),
+            "ac:adf-extension" => self.adf(e, out),
+            name => out.extend(self.blocks_in(&e.children, block_only_container(name))),
+        }
+    }
+
+    fn inline(&self, e: &Element, run: &mut Vec<Inline>) {
+        let content = || self.inlines(&e.children);
+        match e.name.as_str() {
+            "strong" | "b" => run.push(Inline::Strong(content())),
+            "em" | "i" | "cite" | "dfn" | "var" => run.push(Inline::Emphasis(content())),
+            "u" | "ins" => run.push(Inline::Underline(content())),
+            "s" | "del" | "strike" => run.push(Inline::Strike(content())),
+            "sub" => run.push(Inline::Sub(content())),
+            "sup" => run.push(Inline::Sup(content())),
+            "code" | "tt" | "kbd" | "samp" | "pre" => run.push(Inline::Code(e.text())),
+            "span" => {
+                let style = e.attr("style").unwrap_or_default().to_ascii_lowercase();
+                if style.contains("line-through") {
+                    run.push(Inline::Strike(content()));
+                } else if style.contains("underline") {
+                    run.push(Inline::Underline(content()));
+                } else {
+                    run.extend(content());
+                }
+            }
+            "a" => match e.attr_nonempty("href") {
+                Some(href) => run.push(Inline::Link {
+                    url: href.trim().to_string(),
+                    content: content(),
+                }),
+                None => run.extend(content()),
+            },
+            "br" => run.push(Inline::Break),
+            "img" => {
+                let url = e.attr("src").unwrap_or_default().trim().to_string();
+                let alt = e.attr("alt").or(e.attr("title")).unwrap_or_default();
+                run.push(Inline::Image {
+                    url,
+                    alt: alt.to_string(),
+                });
+            }
+            "ac:link" => self.link(e, run),
+            "ac:image" => self.image(e, run),
+            "ac:emoticon" => run.push(Inline::Text(emoticon(e))),
+            "time" => {
+                let when = e
+                    .attr_nonempty("datetime")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.text());
+                run.push(Inline::Text(when));
+            }
+            "ac:structured-macro" | "ac:macro" => self.macro_inline(e, run),
+            // Editor hints and metadata with nothing to read.
+            "ac:placeholder" | "ac:parameter" | "ac:task-id" | "ac:task-uuid"
+            | "ac:task-status" | "colgroup" | "col" => {}
+            "hr" => run.push(Inline::Text(" ".into())),
+            name if block_name(name) => {
+                // Block content where only inline content fits: keep its
+                // words apart from the neighbours'.
+                run.push(Inline::Text(" ".into()));
+                run.extend(content());
+                run.push(Inline::Text(" ".into()));
+            }
+            _ => run.extend(content()),
+        }
+    }
+
+    fn list(&self, e: &Element, ordered: bool) -> Block {
+        let start = e
+            .attr("start")
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .unwrap_or(1)
+            .min(999_999_999);
+        let mut items: Vec<Item> = Vec::new();
+        for node in &e.children {
+            match node {
+                Node::Element(li) if li.name == "li" => items.push(Item {
+                    task: None,
+                    blocks: self.blocks(&li.children),
+                }),
+                Node::Text(t) if t.trim().is_empty() => {}
+                // A list directly inside a list, or stray content: it belongs
+                // to the item before it.
+                other => attach(&mut items, self.blocks(std::slice::from_ref(other))),
+            }
+        }
+        Block::List {
+            ordered,
+            start,
+            items,
+        }
+    }
+
+    fn task_list(&self, e: &Element) -> Block {
+        let mut items: Vec<Item> = Vec::new();
+        for node in &e.children {
+            match node {
+                Node::Element(task) if task.name == "ac:task" => {
+                    let done = task
+                        .child("ac:task-status")
+                        .is_some_and(|s| s.text().trim().eq_ignore_ascii_case("complete"));
+                    let blocks = self.blocks(&content_of(task, "ac:task-body", &TASK_PARTS));
+                    items.push(Item {
+                        task: Some(done),
+                        blocks,
+                    });
+                }
+                Node::Text(t) if t.trim().is_empty() => {}
+                // Confluence nests a task list as a sibling after its parent task.
+                other => attach(&mut items, self.blocks(std::slice::from_ref(other))),
+            }
+        }
+        Block::List {
+            ordered: false,
+            start: 1,
+            items,
+        }
+    }
+
+    fn table(&self, e: &Element, out: &mut Vec<Block>) {
+        let mut rows: Vec<&Element> = Vec::new();
+        for node in &e.children {
+            match node {
+                Node::Element(c) if c.name == "tr" => rows.push(c),
+                Node::Element(c) if matches!(c.name.as_str(), "thead" | "tbody" | "tfoot") => {
+                    for inner in &c.children {
+                        match inner {
+                            Node::Element(r) if r.name == "tr" => rows.push(r),
+                            other => out.extend(self.blocks(std::slice::from_ref(other))),
+                        }
+                    }
+                }
+                Node::Element(c) if matches!(c.name.as_str(), "colgroup" | "col") => {}
+                // A caption, or anything else that is not a row, goes before the table.
+                other => out.extend(self.blocks(std::slice::from_ref(other))),
+            }
+        }
+        let empty = |header: bool| Cell {
+            header,
+            blocks: Vec::new(),
+        };
+        let mut grid: Vec<Vec<Cell>> = Vec::new();
+        // How many more rows each column is covered by a cell above.
+        let mut covered: Vec<usize> = Vec::new();
+        for tr in rows {
+            let mut row: Vec<Cell> = Vec::new();
+            let mut col = 0;
+            for node in &tr.children {
+                let (cell, spans) = match node {
+                    Node::Element(c) if c.name == "td" || c.name == "th" => {
+                        let span = |name: &str| {
+                            c.attr(name)
+                                .and_then(|v| v.trim().parse::<usize>().ok())
+                                .unwrap_or(1)
+                                .clamp(1, MAX_SPAN)
+                        };
+                        let cell = Cell {
+                            header: c.name == "th",
+                            blocks: self.blocks(&c.children),
+                        };
+                        (cell, (span("colspan"), span("rowspan")))
+                    }
+                    Node::Text(t) if t.trim().is_empty() => continue,
+                    other => {
+                        let cell = Cell {
+                            header: false,
+                            blocks: self.blocks(std::slice::from_ref(other)),
+                        };
+                        (cell, (1, 1))
+                    }
+                };
+                while covered.get(col).is_some_and(|&n| n > 0) {
+                    covered[col] -= 1;
+                    row.push(empty(false));
+                    col += 1;
+                }
+                let header = cell.header;
+                row.push(cell);
+                let (mut colspan, mut rowspan) = spans;
+                if !self.spend((colspan - 1) + (colspan * (rowspan - 1))) {
+                    (colspan, rowspan) = (1, 1);
+                }
+                for _ in 1..colspan {
+                    row.push(empty(header));
+                }
+                if rowspan > 1 {
+                    if covered.len() < col + colspan {
+                        covered.resize(col + colspan, 0);
+                    }
+                    for c in &mut covered[col..col + colspan] {
+                        *c = rowspan - 1;
+                    }
+                }
+                col += colspan;
+            }
+            if let Some(last) = covered.iter().rposition(|&n| n > 0) {
+                while col <= last {
+                    if covered[col] > 0 {
+                        covered[col] -= 1;
+                    }
+                    row.push(empty(false));
+                    col += 1;
+                }
+            }
+            grid.push(row);
+        }
+        let width = grid.iter().map(Vec::len).max().unwrap_or(0);
+        if width == 0 {
+            return;
+        }
+        let missing: usize = grid.iter().map(|r| width - r.len()).sum();
+        if self.spend(missing) {
+            for row in &mut grid {
+                row.resize_with(width, || empty(false));
+            }
+        }
+        out.push(Block::Table(grid));
+    }
+
+    fn link(&self, e: &Element, run: &mut Vec<Inline>) {
+        // The link's text: its plain or rich body, then anything else it
+        // holds besides the resource (which storage does not expect, but is text).
+        let mut body = Vec::new();
+        if let Some(plain_body) = e.child("ac:plain-text-link-body") {
+            body.push(Inline::Text(plain_body.text()));
+        }
+        let rest: Vec<Node> = e
+            .children
+            .iter()
+            .flat_map(|n| match n {
+                Node::Element(c) if c.name == "ac:link-body" => c.children.clone(),
+                Node::Element(c)
+                    if c.name.starts_with("ri:") || c.name == "ac:plain-text-link-body" =>
+                {
+                    Vec::new()
+                }
+                other => vec![other.clone()],
+            })
+            .collect();
+        body.extend(self.inlines(&rest));
+        let body = Some(body).filter(|b| !plain(b).trim().is_empty());
+        let resource = e.elements().find(|c| c.name.starts_with("ri:"));
+        if let Some(user) = resource.filter(|r| r.name == "ri:user") {
+            run.push(Inline::Text(mention(user, body.as_deref())));
+            return;
+        }
+        let anchor = e.attr_nonempty("ac:anchor");
+        let target = resource.and_then(|r| self.resource(r));
+        let (url, default) = match (target, anchor) {
+            (Some((url, text)), Some(a)) => (format!("{url}#{a}"), text),
+            (Some(target), None) => target,
+            (None, Some(a)) => (format!("#{a}"), a.to_string()),
+            (None, None) => {
+                run.extend(body.unwrap_or_default());
+                return;
+            }
+        };
+        let content = body.unwrap_or_else(|| vec![Inline::Text(default)]);
+        run.push(Inline::Link { url, content });
+    }
+
+    /// The URL of a resource identifier and the text a link to it shows by default.
+    fn resource(&self, r: &Element) -> Option<(String, String)> {
+        let ctx = self.ctx;
+        match r.name.as_str() {
+            "ri:page" => {
+                let title = r.attr_nonempty("ri:content-title");
+                if let Some(id) = r.attr_nonempty("ri:content-id") {
+                    let text = title.unwrap_or(id).to_string();
+                    return Some((ctx.content_url(id), text));
+                }
+                let title = title?;
+                Some((
+                    ctx.page_url(r.attr_nonempty("ri:space-key"), title),
+                    title.to_string(),
+                ))
+            }
+            "ri:blog-post" => {
+                let title = r.attr_nonempty("ri:content-title")?;
+                Some((
+                    ctx.blog_post_url(
+                        r.attr_nonempty("ri:space-key"),
+                        r.attr("ri:posting-day").unwrap_or_default(),
+                        title,
+                    ),
+                    title.to_string(),
+                ))
+            }
+            "ri:content-entity" => {
+                let id = r.attr_nonempty("ri:content-id")?;
+                Some((ctx.content_url(id), id.to_string()))
+            }
+            "ri:attachment" => {
+                let file = r.attr_nonempty("ri:filename")?;
+                let owner = r
+                    .elements()
+                    .find(|c| c.name.starts_with("ri:"))
+                    .and_then(|c| self.resource(c));
+                let url = match owner {
+                    // Only the owning page's id gives the file's own address;
+                    // by title, the page is the closest address there is.
+                    Some((page_url, _)) => page_url,
+                    None => ctx.attachment_url(file),
+                };
+                Some((url, file.to_string()))
+            }
+            "ri:space" => {
+                let key = r.attr_nonempty("ri:space-key")?;
+                Some((ctx.space_url(key), key.to_string()))
+            }
+            "ri:url" => {
+                let url = r.attr_nonempty("ri:value")?.trim();
+                Some((url.to_string(), url.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    fn image(&self, e: &Element, run: &mut Vec<Inline>) {
+        let resource = e.elements().find(|c| c.name.starts_with("ri:"));
+        let (url, name) = resource
+            .and_then(|r| self.resource(r))
+            .map(|(url, text)| {
+                let name = if resource.is_some_and(|r| r.name == "ri:attachment") {
+                    text
+                } else {
+                    String::new()
+                };
+                (url, name)
+            })
+            .unwrap_or_default();
+        let alt = e
+            .attr_nonempty("ac:alt")
+            .or(e.attr_nonempty("ac:title"))
+            .map(str::to_string)
+            .unwrap_or(name);
+        if url.is_empty() {
+            run.push(Inline::Tag(if alt.is_empty() {
+                "image".to_string()
+            } else {
+                format!("image: {alt}")
+            }));
+        } else {
+            run.push(Inline::Image { url, alt });
+        }
+        let caption = content_of(e, "ac:caption", &[]);
+        let caption: Vec<Node> = caption
+            .iter()
+            .filter(|n| !matches!(n, Node::Element(c) if c.name.starts_with("ri:")))
+            .cloned()
+            .collect();
+        if !caption.is_empty() {
+            run.push(Inline::Text(" ".into()));
+            run.extend(self.inlines(&caption));
+        }
+    }
+
+    fn macro_block(&self, e: &Element, out: &mut Vec<Block>) {
+        if !macro_is_block(e) {
+            let mut run = Vec::new();
+            self.macro_inline(e, &mut run);
+            flush(&mut run, out);
+            return;
+        }
+        let name = macro_name(e);
+        let rich = || self.blocks_in(&content_of(e, "ac:rich-text-body", &MACRO_PARTS), true);
+        match name.as_str() {
+            "code" | "noformat" => {
+                if let Some(title) = parameter(e, "title") {
+                    out.push(Block::Para(vec![Inline::Strong(vec![Inline::Text(title)])]));
+                }
+                let lang = match name.as_str() {
+                    "code" => parameter(e, "language").unwrap_or_default(),
+                    _ => String::new(),
+                };
+                let text = e
+                    .child("ac:plain-text-body")
+                    .or(e.child("ac:rich-text-body"))
+                    .map(Element::text)
+                    .unwrap_or_default();
+                out.push(Block::Code {
+                    lang,
+                    text: code_text(&text),
+                });
+            }
+            "info" | "note" | "warning" | "tip" | "panel" => out.push(Block::Quote {
+                label: panel_label(&name),
+                title: parameter(e, "title"),
+                blocks: rich(),
+            }),
+            "expand" => {
+                let title =
+                    parameter(e, "title").unwrap_or_else(|| "Click here to expand...".into());
+                out.push(Block::Para(vec![Inline::Strong(vec![Inline::Text(title)])]));
+                out.extend(rich());
+            }
+            // Layout and grouping macros: only their content shows.
+            "excerpt" | "details" | "section" | "column" => out.extend(rich()),
+            _ => {
+                out.push(Block::Para(vec![Inline::Tag(placeholder(&name, e))]));
+                if let Some(body) = e.child("ac:plain-text-body") {
+                    let text = code_text(&body.text());
+                    if !text.trim().is_empty() {
+                        out.push(Block::Code {
+                            lang: String::new(),
+                            text,
+                        });
+                    }
+                }
+                out.extend(rich());
+            }
+        }
+    }
+
+    fn macro_inline(&self, e: &Element, run: &mut Vec<Inline>) {
+        let name = macro_name(e);
+        let rich = || self.inlines(&content_of(e, "ac:rich-text-body", &MACRO_PARTS));
+        match name.as_str() {
+            "status" => {
+                let title = parameter(e, "title")
+                    .or_else(|| parameter(e, "colour"))
+                    .unwrap_or_else(|| "status".into());
+                // Confluence shows a status in capitals. Only ASCII titles
+                // are changed: Unicode's case tables would cost the component
+                // more than the rare other title is worth.
+                let title = if title.is_ascii() {
+                    title.to_ascii_uppercase()
+                } else {
+                    title
+                };
+                run.push(Inline::Tag(title));
+            }
+            // An anchor marks a place; it shows nothing.
+            "anchor" => {}
+            "code" | "noformat" => {
+                let text = e
+                    .child("ac:plain-text-body")
+                    .map(Element::text)
+                    .unwrap_or_default();
+                run.push(Inline::Code(text));
+            }
+            "info" | "note" | "warning" | "tip" | "panel" | "expand" => {
+                let label = match (panel_label(&name), parameter(e, "title")) {
+                    (Some(label), Some(title)) => format!("{label}: {title}"),
+                    (Some(label), None) => format!("{label}:"),
+                    (None, Some(title)) => title,
+                    (None, None) => String::new(),
+                };
+                if !label.is_empty() {
+                    run.push(Inline::Strong(vec![Inline::Text(label)]));
+                    run.push(Inline::Text(" ".into()));
+                }
+                run.extend(rich());
+            }
+            "excerpt" | "details" | "section" | "column" => run.extend(rich()),
+            _ => {
+                run.push(Inline::Tag(placeholder(&name, e)));
+                if let Some(body) = e.child("ac:plain-text-body") {
+                    run.push(Inline::Text(format!(" {}", body.text())));
+                }
+                let body = rich();
+                if !body.is_empty() {
+                    run.push(Inline::Text(" ".into()));
+                    run.extend(body);
+                }
+            }
+        }
+    }
+
+    /// An Atlassian Document Format node kept in storage: panels of the new
+    /// editor are read as panels, anything else by its storage fallback.
+    fn adf(&self, e: &Element, out: &mut Vec<Block>) {
+        let node = e.child("ac:adf-node");
+        let content = |n: &Element| {
+            n.child("ac:adf-content")
+                .map(|c| self.blocks_in(&c.children, true))
+                .unwrap_or_default()
+        };
+        if let Some(panel) = node.filter(|n| n.attr("type") == Some("panel")) {
+            let kind = panel
+                .elements()
+                .find(|a| a.name == "ac:adf-attribute" && a.attr("key") == Some("panel-type"))
+                .map(|a| a.text().trim().to_ascii_lowercase())
+                .unwrap_or_default();
+            let label = match kind.as_str() {
+                "info" | "note" | "warning" | "tip" | "success" | "error" => panel_label(&kind),
+                _ => None,
+            };
+            out.push(Block::Quote {
+                label,
+                title: None,
+                blocks: content(panel),
+            });
+            return;
+        }
+        if let Some(fallback) = e.child("ac:adf-fallback") {
+            out.extend(self.blocks_in(&fallback.children, true));
+            return;
+        }
+        let kind = node
+            .and_then(|n| n.attr_nonempty("type"))
+            .unwrap_or("extension");
+        out.push(Block::Para(vec![Inline::Tag(format!("macro: {kind}"))]));
+        if let Some(n) = node {
+            out.extend(content(n));
+        }
+    }
+}
+
+/// The content of `e`'s `body` child, followed by any children that are
+/// neither that body nor in `skip`: content storage does not expect there
+/// (text straight inside a macro, say) is still shown rather than lost.
+fn content_of<'e>(e: &'e Element, body: &str, skip: &[&str]) -> Cow<'e, [Node]> {
+    let stray = |n: &Node| match n {
+        Node::Element(c) => c.name != body && !skip.contains(&c.name.as_str()),
+        Node::Text(t) => !t.trim().is_empty(),
+    };
+    let body_nodes = e
+        .child(body)
+        .map(|b| b.children.as_slice())
+        .unwrap_or_default();
+    if !e.children.iter().any(stray) {
+        return Cow::Borrowed(body_nodes);
+    }
+    let mut nodes = body_nodes.to_vec();
+    nodes.extend(e.children.iter().filter(|n| stray(n)).cloned());
+    Cow::Owned(nodes)
+}
+
+/// What a macro holds besides its body and parameters.
+const MACRO_PARTS: [&str; 2] = ["ac:parameter", "ac:plain-text-body"];
+
+/// What a task holds besides its body.
+const TASK_PARTS: [&str; 3] = ["ac:task-id", "ac:task-uuid", "ac:task-status"];
+
+/// Ends the current run of inline content as a paragraph, if it shows anything.
+fn flush(run: &mut Vec<Inline>, out: &mut Vec<Block>) {
+    let visible = run.iter().any(|i| match i {
+        Inline::Text(t) => !t.trim().is_empty(),
+        Inline::Break => false,
+        _ => true,
+    });
+    if visible {
+        out.push(Block::Para(std::mem::take(run)));
+    } else {
+        run.clear();
+    }
+}
+
+/// Adds blocks to the last item of a list, or as a new item when there is none.
+fn attach(items: &mut Vec<Item>, blocks: Vec<Block>) {
+    if blocks.is_empty() {
+        return;
+    }
+    match items.last_mut() {
+        Some(item) => item.blocks.extend(blocks),
+        None => items.push(Item { task: None, blocks }),
+    }
+}
+
+/// Elements that are block content wherever they stand.
+fn block_name(name: &str) -> bool {
+    heading_level(name).is_some()
+        || matches!(
+            name,
+            "p" | "div"
+                | "section"
+                | "article"
+                | "main"
+                | "header"
+                | "footer"
+                | "nav"
+                | "aside"
+                | "center"
+                | "figure"
+                | "figcaption"
+                | "address"
+                | "body"
+                | "html"
+                | "dl"
+                | "dt"
+                | "dd"
+                | "ul"
+                | "ol"
+                | "li"
+                | "table"
+                | "caption"
+                | "thead"
+                | "tbody"
+                | "tfoot"
+                | "tr"
+                | "td"
+                | "th"
+                | "pre"
+                | "blockquote"
+                | "hr"
+                | "ac:task-list"
+                | "ac:task"
+                | "ac:layout"
+                | "ac:layout-section"
+                | "ac:layout-cell"
+                | "ac:adf-extension"
+        )
+}
+
+fn heading_level(name: &str) -> Option<u8> {
+    match name {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ => None,
+    }
+}
+
+/// Containers whose content is only ever blocks in Confluence.
+fn block_only_container(name: &str) -> bool {
+    matches!(
+        name,
+        "div"
+            | "section"
+            | "article"
+            | "body"
+            | "html"
+            | "ac:layout"
+            | "ac:layout-section"
+            | "ac:layout-cell"
+            | "ac:rich-text-body"
+    )
+}
+
+fn is_macro(e: &Element) -> bool {
+    e.name == "ac:structured-macro" || e.name == "ac:macro"
+}
+
+fn macro_name(e: &Element) -> String {
+    e.attr("ac:name")
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn macro_is_block(e: &Element) -> bool {
+    match macro_name(e).as_str() {
+        "code" | "noformat" | "info" | "note" | "warning" | "tip" | "panel" | "expand"
+        | "excerpt" | "details" | "section" | "column" => true,
+        "status" | "anchor" => false,
+        _ => {
+            e.child("ac:plain-text-body").is_some() || {
+                let body = content_of(e, "ac:rich-text-body", &MACRO_PARTS);
+                !body.is_empty() || e.child("ac:rich-text-body").is_some()
+            }
+        }
+    }
+}
+
+/// The word a panel of this kind is labelled with.
+fn panel_label(kind: &str) -> Option<String> {
+    Some(
+        match kind {
+            "info" => "Info",
+            "note" => "Note",
+            "warning" => "Warning",
+            "tip" => "Tip",
+            "success" => "Success",
+            "error" => "Error",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// The parameters of a macro, in order: `(name, value)`. A value given as a
+/// resource (a page, a user, ...) is read as the resource's name.
+fn parameters(e: &Element) -> Vec<(String, String)> {
+    e.elements()
+        .filter(|p| p.name == "ac:parameter")
+        .map(|p| {
+            let mut value = collapse(&p.text());
+            if value.is_empty()
+                && let Some(r) = find_resource(p)
+            {
+                value = [
+                    "ri:content-title",
+                    "ri:filename",
+                    "ri:space-key",
+                    "ri:account-id",
+                    "ri:value",
+                ]
+                .iter()
+                .find_map(|a| r.attr_nonempty(a))
+                .unwrap_or_default()
+                .to_string();
+            }
+            (p.attr("ac:name").unwrap_or_default().to_string(), value)
+        })
+        .collect()
+}
+
+fn find_resource(e: &Element) -> Option<&Element> {
+    e.elements().find_map(|c| {
+        if c.name.starts_with("ri:") {
+            Some(c)
+        } else {
+            find_resource(c)
+        }
+    })
+}
+
+/// The value of parameter `name`, if given and not blank.
+fn parameter(e: &Element, name: &str) -> Option<String> {
+    parameters(e)
+        .into_iter()
+        .find(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v)
+}
+
+/// The visible stand-in of a macro this module does not render:
+/// `macro: NAME (param=value, ...)`.
+fn placeholder(name: &str, e: &Element) -> String {
+    let name = if name.is_empty() { "unnamed" } else { name };
+    let shown: Vec<String> = parameters(e)
+        .into_iter()
+        .filter(|(k, v)| !v.is_empty() && !HIDDEN_PARAMETERS.contains(&k.as_str()))
+        .map(|(k, v)| if k.is_empty() { v } else { format!("{k}={v}") })
+        .collect();
+    if shown.is_empty() {
+        format!("macro: {name}")
+    } else {
+        format!("macro: {name} ({})", shown.join(", "))
+    }
+}
+
+/// A user mention: `@` and the name the link shows, else the account id.
+fn mention(user: &Element, body: Option<&[Inline]>) -> String {
+    let shown = body.map(plain).unwrap_or_default();
+    let name = Some(collapse(&shown))
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            ["ri:account-id", "ri:userkey", "ri:username"]
+                .iter()
+                .find_map(|a| user.attr_nonempty(a))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "user".into());
+    format!("@{}", name.trim_start_matches('@'))
+}
+
+/// An emoticon as the character it shows.
+fn emoticon(e: &Element) -> String {
+    if let Some(fallback) = e
+        .attr_nonempty("ac:emoji-fallback")
+        .filter(|f| !f.starts_with(':'))
+    {
+        return fallback.to_string();
+    }
+    if let Some(short) = e.attr_nonempty("ac:emoji-shortname") {
+        return short.to_string();
+    }
+    let name = e.attr("ac:name").unwrap_or_default();
+    match name {
+        "smile" => "🙂",
+        "sad" => "🙁",
+        "cheeky" => "😛",
+        "laugh" => "😀",
+        "wink" => "😉",
+        "thumbs-up" => "👍",
+        "thumbs-down" => "👎",
+        "information" => "ℹ️",
+        "tick" => "✅",
+        "cross" => "❌",
+        "warning" => "⚠️",
+        "plus" => "➕",
+        "minus" => "➖",
+        "question" => "❓",
+        "light-on" | "light-off" => "💡",
+        "yellow-star" | "red-star" | "green-star" | "blue-star" => "⭐",
+        "heart" => "❤️",
+        "broken-heart" => "💔",
+        _ => return format!(":{name}:"),
+    }
+    .to_string()
+}
+
+/// The text of a code body: line endings made `\n`, the first line break
+/// after the opening tag and the trailing ones dropped.
+fn code_text(raw: &str) -> String {
+    let text = raw
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\u{a0}', " ");
+    let text = text.strip_prefix('\n').unwrap_or(&text);
+    text.trim_end_matches('\n').to_string()
+}
+
+/// Runs of whitespace as one space, trimmed.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of inline content, without any formatting.
+pub(crate) fn plain(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    for i in inlines {
+        match i {
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Strong(c)
+            | Inline::Emphasis(c)
+            | Inline::Underline(c)
+            | Inline::Strike(c)
+            | Inline::Sub(c)
+            | Inline::Sup(c)
+            | Inline::Link { content: c, .. } => out.push_str(&plain(c)),
+            Inline::Image { alt, .. } => out.push_str(alt),
+            Inline::Tag(t) => {
+                out.push('[');
+                out.push_str(t);
+                out.push(']');
+            }
+            Inline::Break => out.push(' '),
+        }
+    }
+    out
+}

@@ -1,0 +1,523 @@
+//! Markdown (CommonMark with GFM tables, task lists and strikethrough) to
+//! Confluence storage format.
+//!
+//! pulldown-cmark reads the Markdown into events; this module writes each as
+//! storage XHTML. Text is escaped for XML (and characters XML cannot hold are
+//! dropped). Raw HTML in the Markdown is written as visible text, never as
+//! markup; the only tags recognised are `<br>`, which becomes a line break,
+//! and `<u>`, `<sub>` and `<sup>` when closed within the same element (the
+//! way the Markdown output writes underline, subscript and superscript),
+//! which become those elements. Nothing of the HTML as written reaches the
+//! output: the converter writes its own tags.
+
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+/// Text escaped for an XML text node or attribute value.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether XML 1.0 can hold `c` at all.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// `text` as CDATA sections: a `]]>` inside is split across two sections.
+fn cdata(text: &str) -> String {
+    let clean: String = text.chars().filter(|&c| xml_char(c)).collect();
+    format!("<![CDATA[{}]]>", clean.replace("]]>", "]]]]><![CDATA[>"))
+}
+
+/// What a list is showing right now: Markdown lets task items and plain items
+/// share a list, storage keeps them in different elements.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Bullets,
+    Numbers,
+    Tasks,
+}
+
+enum Frame {
+    /// An element closed by this text.
+    Close(&'static str),
+    /// A heading of this level.
+    Heading(u8),
+    List {
+        ordered: bool,
+        next_number: u64,
+        open: Option<Container>,
+    },
+    /// A list item; for a task, whether its body is still open and how many
+    /// paragraphs it had (a task body holds inline content only).
+    Item {
+        task: bool,
+        body_open: bool,
+        paragraphs: usize,
+    },
+    /// A paragraph written without `<p>` (inside a task body).
+    BareParagraph,
+    TableHead,
+    /// A link that is written as its text only.
+    PlainLink,
+}
+
+/// A `<u>`, `<sub>` or `<sup>` written as text until its end tag shows up.
+struct PendingTag {
+    name: &'static str,
+    at: usize,
+    len: usize,
+    depth: usize,
+}
+
+struct Writer {
+    out: String,
+    frames: Vec<Frame>,
+    task_id: u64,
+    in_table_head: bool,
+    pending: Vec<PendingTag>,
+    /// Escaped start tags found to be closed: `(at, len, tag)`, put in place
+    /// at the end in one pass.
+    fixes: Vec<(usize, usize, &'static str)>,
+}
+
+/// Converts Markdown to storage format.
+pub(crate) fn convert(markdown: &str) -> String {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
+    let events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    let mut w = Writer {
+        out: String::with_capacity(markdown.len() * 2),
+        frames: Vec::new(),
+        task_id: 0,
+        in_table_head: false,
+        pending: Vec::new(),
+        fixes: Vec::new(),
+    };
+    let mut i = 0;
+    while i < events.len() {
+        i = w.event(&events, i);
+    }
+    // Events always balance; close anything left as a precaution.
+    while !w.frames.is_empty() {
+        w.end();
+    }
+    if w.fixes.is_empty() {
+        return w.out;
+    }
+    w.fixes.sort_unstable_by_key(|f| f.0);
+    let mut out = String::with_capacity(w.out.len());
+    let mut from = 0;
+    for (at, len, tag) in w.fixes {
+        out.push_str(&w.out[from..at]);
+        out.push_str(tag);
+        from = at + len;
+    }
+    out.push_str(&w.out[from..]);
+    out
+}
+
+/// Whether the item starting at `events[i]` (a `Start(Item)`) is a task, and if so whether it is done.
+fn task_marker(events: &[Event], i: usize) -> Option<bool> {
+    match events.get(i + 1) {
+        Some(Event::TaskListMarker(done)) => Some(*done),
+        Some(Event::Start(Tag::Paragraph)) => match events.get(i + 2) {
+            Some(Event::TaskListMarker(done)) => Some(*done),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether the list starting at `events[i]` (a `Start(List)`) begins with a task item.
+fn starts_with_task(events: &[Event], i: usize) -> bool {
+    matches!(events.get(i + 1), Some(Event::Start(Tag::Item)))
+        && task_marker(events, i + 1).is_some()
+}
+
+impl Writer {
+    /// Handles `events[i]` and returns the index of the next event to handle.
+    fn event(&mut self, events: &[Event], i: usize) -> usize {
+        match &events[i] {
+            Event::Start(Tag::CodeBlock(kind)) => return self.code_block(events, i, kind),
+            Event::Start(Tag::HtmlBlock) => return self.html_block(events, i),
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => return self.image(events, i, dest_url, title),
+            Event::Start(tag) => self.start(events, i, tag),
+            Event::End(_) => self.end(),
+            Event::Text(text) => self.out.push_str(&escape(text)),
+            Event::Code(code) => {
+                self.out.push_str("<code>");
+                self.out.push_str(&escape(code));
+                self.out.push_str("</code>");
+            }
+            Event::InlineMath(text) | Event::DisplayMath(text) | Event::FootnoteReference(text) => {
+                self.out.push_str(&escape(text))
+            }
+            Event::Html(html) | Event::InlineHtml(html) => self.inline_html(html),
+            Event::SoftBreak => self.out.push(' '),
+            Event::HardBreak => self.out.push_str("<br/>"),
+            Event::Rule => self.out.push_str("<hr/>"),
+            // Read ahead when the item started.
+            Event::TaskListMarker(_) => {}
+        }
+        i + 1
+    }
+
+    fn push(&mut self, open: &str, frame: Frame) {
+        self.out.push_str(open);
+        self.frames.push(frame);
+    }
+
+    fn start(&mut self, events: &[Event], i: usize, tag: &Tag) {
+        match tag {
+            Tag::Paragraph => {
+                if let Some(Frame::Item {
+                    task: true,
+                    body_open: true,
+                    paragraphs,
+                }) = self.frames.last_mut()
+                {
+                    *paragraphs += 1;
+                    if *paragraphs > 1 {
+                        self.out.push_str("<br/>");
+                    }
+                    self.frames.push(Frame::BareParagraph);
+                } else {
+                    self.push("<p>", Frame::Close("</p>"));
+                }
+            }
+            Tag::Heading { level, .. } => {
+                let level = *level as u8;
+                self.out.push_str(&format!("<h{level}>"));
+                self.frames.push(Frame::Heading(level));
+            }
+            Tag::BlockQuote(_) => self.push("<blockquote>", Frame::Close("</blockquote>")),
+            Tag::List(start) => {
+                // A task list inside a task: Confluence keeps it after the
+                // task, inside the same task list, so the task ends here.
+                if starts_with_task(events, i)
+                    && let Some(Frame::Item {
+                        task: true,
+                        body_open,
+                        ..
+                    }) = self.frames.last_mut()
+                    && *body_open
+                {
+                    *body_open = false;
+                    self.out.push_str("</ac:task-body></ac:task>");
+                }
+                self.frames.push(Frame::List {
+                    ordered: start.is_some(),
+                    next_number: start.unwrap_or(1),
+                    open: None,
+                });
+            }
+            Tag::Item => self.item(events, i),
+            Tag::Table(_) => self.push("<table><tbody>", Frame::Close("</tbody></table>")),
+            Tag::TableHead => {
+                self.in_table_head = true;
+                self.push("<tr>", Frame::TableHead);
+            }
+            Tag::TableRow => self.push("<tr>", Frame::Close("</tr>")),
+            Tag::TableCell => {
+                if self.in_table_head {
+                    self.push("<th>", Frame::Close("</th>"));
+                } else {
+                    self.push("<td>", Frame::Close("</td>"));
+                }
+            }
+            Tag::Emphasis => self.push("<em>", Frame::Close("</em>")),
+            Tag::Strong => self.push("<strong>", Frame::Close("</strong>")),
+            Tag::Strikethrough => self.push(
+                "<span style=\"text-decoration: line-through;\">",
+                Frame::Close("</span>"),
+            ),
+            Tag::Superscript => self.push("<sup>", Frame::Close("</sup>")),
+            Tag::Subscript => self.push("<sub>", Frame::Close("</sub>")),
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            } => {
+                let url = dest_url.trim();
+                let href = if *link_type == LinkType::Email && !url.starts_with("mailto:") {
+                    format!("mailto:{url}")
+                } else {
+                    url.to_string()
+                };
+                if safe_url(&href) {
+                    self.push(
+                        &format!("<a href=\"{}\">", escape(&href)),
+                        Frame::Close("</a>"),
+                    );
+                } else {
+                    self.frames.push(Frame::PlainLink);
+                }
+            }
+            // Not enabled in the parser options; their content is kept as text.
+            Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::MetadataBlock(_) => self.push("<p>", Frame::Close("</p>")),
+            // Handled in `event`.
+            Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::Image { .. } => {}
+        }
+    }
+
+    fn item(&mut self, events: &[Event], i: usize) {
+        let task = task_marker(events, i);
+        let Some(Frame::List {
+            ordered,
+            next_number,
+            open,
+        }) = self.frames.last_mut()
+        else {
+            // An item outside a list cannot come from the parser; keep its content.
+            self.frames.push(Frame::Close(""));
+            return;
+        };
+        let want = match (task, *ordered) {
+            (Some(_), _) => Container::Tasks,
+            (None, true) => Container::Numbers,
+            (None, false) => Container::Bullets,
+        };
+        let number = *next_number;
+        *next_number = next_number.saturating_add(1);
+        if *open != Some(want) {
+            let close = open.map(container_end).unwrap_or_default();
+            *open = Some(want);
+            self.out.push_str(close);
+            match want {
+                Container::Bullets => self.out.push_str("<ul>"),
+                Container::Numbers if number == 1 => self.out.push_str("<ol>"),
+                Container::Numbers => self.out.push_str(&format!("<ol start=\"{number}\">")),
+                Container::Tasks => self.out.push_str("<ac:task-list>"),
+            }
+        }
+        match task {
+            Some(done) => {
+                self.task_id += 1;
+                let status = if done { "complete" } else { "incomplete" };
+                self.out.push_str(&format!(
+                    "<ac:task><ac:task-id>{}</ac:task-id><ac:task-status>{status}</ac:task-status><ac:task-body>",
+                    self.task_id
+                ));
+                self.frames.push(Frame::Item {
+                    task: true,
+                    body_open: true,
+                    paragraphs: 0,
+                });
+            }
+            None => {
+                self.out.push_str("<li>");
+                self.frames.push(Frame::Item {
+                    task: false,
+                    body_open: false,
+                    paragraphs: 0,
+                });
+            }
+        }
+    }
+
+    fn end(&mut self) {
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        match frame {
+            Frame::Close(close) => self.out.push_str(close),
+            Frame::Heading(level) => self.out.push_str(&format!("</h{level}>")),
+            Frame::List { open, .. } => {
+                self.out
+                    .push_str(open.map(container_end).unwrap_or_default());
+            }
+            Frame::Item {
+                task: true,
+                body_open,
+                ..
+            } => {
+                if body_open {
+                    self.out.push_str("</ac:task-body></ac:task>");
+                }
+            }
+            Frame::Item { .. } => self.out.push_str("</li>"),
+            Frame::TableHead => {
+                self.in_table_head = false;
+                self.out.push_str("</tr>");
+            }
+            Frame::BareParagraph | Frame::PlainLink => {}
+        }
+        // A tag opened inside the element just closed can no longer be
+        // closed. The pending tags are in order of depth, deepest last.
+        let depth = self.frames.len();
+        while self.pending.last().is_some_and(|p| p.depth > depth) {
+            self.pending.pop();
+        }
+    }
+
+    /// A fenced or indented code block as the `code` macro.
+    fn code_block(&mut self, events: &[Event], i: usize, kind: &CodeBlockKind) -> usize {
+        let mut text = String::new();
+        let mut j = i + 1;
+        while let Some(event) = events.get(j) {
+            j += 1;
+            match event {
+                Event::End(TagEnd::CodeBlock) => break,
+                Event::Text(t) | Event::Html(t) | Event::Code(t) => text.push_str(t),
+                _ => {}
+            }
+        }
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or_default(),
+            CodeBlockKind::Indented => "",
+        };
+        self.out.push_str("<ac:structured-macro ac:name=\"code\">");
+        if !lang.is_empty() {
+            self.out.push_str(&format!(
+                "<ac:parameter ac:name=\"language\">{}</ac:parameter>",
+                escape(lang)
+            ));
+        }
+        self.out.push_str("<ac:plain-text-body>");
+        self.out.push_str(&cdata(text));
+        self.out
+            .push_str("</ac:plain-text-body></ac:structured-macro>");
+        j
+    }
+
+    /// A block of raw HTML, shown as the text it is.
+    fn html_block(&mut self, events: &[Event], i: usize) -> usize {
+        let mut text = String::new();
+        let mut j = i + 1;
+        while let Some(event) = events.get(j) {
+            j += 1;
+            match event {
+                Event::End(TagEnd::HtmlBlock) => break,
+                Event::Html(t) | Event::Text(t) | Event::InlineHtml(t) => text.push_str(t),
+                _ => {}
+            }
+        }
+        let lines: Vec<String> = text.trim_end().split('\n').map(escape).collect();
+        self.out.push_str("<p>");
+        self.out.push_str(&lines.join("<br/>"));
+        self.out.push_str("</p>");
+        j
+    }
+
+    /// An image as `<ac:image>` with its URL; the alt text is its content flattened.
+    fn image(&mut self, events: &[Event], i: usize, url: &str, title: &str) -> usize {
+        let mut alt = String::new();
+        let mut depth = 0;
+        let mut j = i + 1;
+        while let Some(event) = events.get(j) {
+            j += 1;
+            match event {
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) if depth == 0 => break,
+                Event::End(TagEnd::Image) => depth -= 1,
+                Event::Text(t) | Event::Code(t) => alt.push_str(t),
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
+                _ => {}
+            }
+        }
+        let url = url.trim();
+        if !safe_url(url) {
+            self.out.push_str(&escape(&alt));
+            return j;
+        }
+        self.out.push_str("<ac:image");
+        if !alt.is_empty() {
+            self.out.push_str(&format!(" ac:alt=\"{}\"", escape(&alt)));
+        }
+        if !title.is_empty() {
+            self.out
+                .push_str(&format!(" ac:title=\"{}\"", escape(title)));
+        }
+        self.out.push_str(&format!(
+            "><ri:url ri:value=\"{}\" /></ac:image>",
+            escape(url)
+        ));
+        j
+    }
+
+    /// Raw HTML: written as text, except the few tags this converter writes itself.
+    fn inline_html(&mut self, html: &str) {
+        let tag: String = html
+            .trim()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let depth = self.frames.len();
+        match tag.as_str() {
+            "<br>" | "<br/>" => self.out.push_str("<br/>"),
+            "<u>" | "<sub>" | "<sup>" => {
+                let name = match tag.as_str() {
+                    "<u>" => "u",
+                    "<sub>" => "sub",
+                    _ => "sup",
+                };
+                let text = escape(html);
+                self.pending.push(PendingTag {
+                    name,
+                    at: self.out.len(),
+                    len: text.len(),
+                    depth,
+                });
+                self.out.push_str(&text);
+            }
+            "</u>" | "</sub>" | "</sup>" => {
+                let name = &tag[2..tag.len() - 1];
+                match self.pending.last() {
+                    Some(open) if open.name == name && open.depth == depth => {
+                        let start = match name {
+                            "u" => "<u>",
+                            "sub" => "<sub>",
+                            _ => "<sup>",
+                        };
+                        self.fixes.push((open.at, open.len, start));
+                        self.pending.pop();
+                        self.out.push_str(&format!("</{name}>"));
+                    }
+                    _ => self.out.push_str(&escape(html)),
+                }
+            }
+            _ => self.out.push_str(&escape(html)),
+        }
+    }
+}
+
+fn container_end(container: Container) -> &'static str {
+    match container {
+        Container::Bullets => "</ul>",
+        Container::Numbers => "</ol>",
+        Container::Tasks => "</ac:task-list>",
+    }
+}
+
+/// Whether a link or image target may be written: not a script or data URL.
+fn safe_url(url: &str) -> bool {
+    // Browsers ignore whitespace and control characters inside a scheme.
+    let compact: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    !["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|scheme| compact.starts_with(scheme))
+}

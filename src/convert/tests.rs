@@ -1,0 +1,607 @@
+//! The converter's tests: the corpus of storage documents with their expected
+//! Markdown and text, Markdown to storage construct by construct, a round
+//! trip, and odd input of every kind.
+
+use super::*;
+use std::path::{Path, PathBuf};
+
+/// The context every corpus document is converted with.
+fn ctx() -> LinkContext {
+    LinkContext::new("https://acme.atlassian.net/wiki", "ENG", "11")
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src/convert/corpus")
+}
+
+/// The first line where two texts differ, for a readable failure.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    for i in 0..e.len().max(a.len()) {
+        if e.get(i) != a.get(i) {
+            return format!(
+                "line {}:\n  expected: {:?}\n  actual:   {:?}",
+                i + 1,
+                e.get(i),
+                a.get(i)
+            );
+        }
+    }
+    "line endings differ".to_string()
+}
+
+#[test]
+fn corpus_converts_as_expected() {
+    let mut names: Vec<String> = std::fs::read_dir(corpus_dir())
+        .expect("read the corpus")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            Some(name.strip_suffix(".storage.xml")?.to_string())
+        })
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 18,
+        "the corpus has {} documents",
+        names.len()
+    );
+    let mut failures = Vec::new();
+    let mut texts = 0;
+    for name in &names {
+        let dir = corpus_dir();
+        let storage = std::fs::read_to_string(dir.join(format!("{name}.storage.xml"))).unwrap();
+        let expected_md = std::fs::read_to_string(dir.join(format!("{name}.md")))
+            .unwrap_or_else(|_| panic!("{name}.storage.xml has no {name}.md"));
+        let md = storage_to_markdown(&storage, &ctx());
+        if md != expected_md {
+            failures.push(format!(
+                "{name}.md: {}",
+                first_difference(&expected_md, &md)
+            ));
+        }
+        if let Ok(expected_text) = std::fs::read_to_string(dir.join(format!("{name}.txt"))) {
+            texts += 1;
+            let text = storage_to_text(&storage, &ctx());
+            if text != expected_text {
+                failures.push(format!(
+                    "{name}.txt: {}",
+                    first_difference(&expected_text, &text)
+                ));
+            }
+        }
+    }
+    assert!(texts >= 5, "only {texts} documents have expected text");
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn the_corpus_markdown_is_read_back_with_the_same_text() {
+    // Every expected Markdown file, converted back to storage and to text
+    // again, keeps its words: the Markdown the converter writes is Markdown
+    // that reads as intended.
+    for entry in std::fs::read_dir(corpus_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let md = std::fs::read_to_string(&path).unwrap();
+            let storage = markdown_to_storage(&md);
+            let again = storage_to_markdown(&storage, &ctx());
+            for word in ["Release", "Apples", "Owner", "rollback"] {
+                if md.contains(word) {
+                    assert!(
+                        again.contains(word),
+                        "{}: lost {word}:\n{again}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn paragraph_lines_never_start_markdown_blocks() {
+    // Each line, read back, must stay paragraph text: no heading, list,
+    // quote, rule, setext underline or table.
+    let storage = "<p># a<br/>- b<br/>+ c<br/>1) d<br/>&gt; e<br/>===<br/>a | b<br/>| --- | :-: |<br/>---</p>";
+    let md = storage_to_markdown(storage, &ctx());
+    let back = markdown_to_storage(&md);
+    assert_eq!(
+        back,
+        "<p># a<br/>- b<br/>+ c<br/>1) d<br/>&gt; e<br/>===<br/>a | b<br/>| --- | :-: |<br/>---</p>",
+        "{md}"
+    );
+}
+
+// ---- Link addresses ------------------------------------------------------------
+
+#[test]
+fn link_addresses_follow_the_documented_rules() {
+    let ctx = LinkContext::new("https://acme.atlassian.net/wiki/", "~jane", "11");
+    assert_eq!(
+        ctx.page_url(None, "Q&A: 2026 plans"),
+        "https://acme.atlassian.net/wiki/display/~jane/Q%26A%3A+2026+plans"
+    );
+    assert_eq!(
+        ctx.page_url(Some("OPS"), "Runbook"),
+        "https://acme.atlassian.net/wiki/display/OPS/Runbook"
+    );
+    assert_eq!(
+        ctx.attachment_url("résumé 1.pdf"),
+        "https://acme.atlassian.net/wiki/download/attachments/11/r%C3%A9sum%C3%A9%201.pdf"
+    );
+    assert_eq!(
+        ctx.blog_post_url(None, "2026/11/02", "We shipped"),
+        "https://acme.atlassian.net/wiki/display/~jane/2026/11/02/We+shipped"
+    );
+    assert_eq!(
+        ctx.content_url("42"),
+        "https://acme.atlassian.net/wiki/pages/viewpage.action?pageId=42"
+    );
+    assert_eq!(
+        ctx.space_url("OPS"),
+        "https://acme.atlassian.net/wiki/display/OPS"
+    );
+}
+
+// ---- Markdown to storage, construct by construct -----------------------------
+
+fn storage(md: &str) -> String {
+    markdown_to_storage(md)
+}
+
+#[test]
+fn headings_and_paragraphs() {
+    assert_eq!(
+        storage("# One\n\n###### Six\n\nSome text\nwrapped."),
+        "<h1>One</h1><h6>Six</h6><p>Some text wrapped.</p>"
+    );
+    assert_eq!(storage("Setext\n===="), "<h1>Setext</h1>");
+    assert_eq!(storage(""), "");
+}
+
+#[test]
+fn emphasis_and_code_spans() {
+    assert_eq!(
+        storage("a *b* **c** ~~d~~ `e < f` ***g***"),
+        "<p>a <em>b</em> <strong>c</strong> <span style=\"text-decoration: line-through;\">d</span> \
+         <code>e &lt; f</code> <em><strong>g</strong></em></p>"
+    );
+}
+
+#[test]
+fn links_and_images() {
+    assert_eq!(
+        storage("[the docs](https://example.com/?a=1&b=2 \"Docs\") <https://e.com> <ops@acme.com>"),
+        "<p><a href=\"https://example.com/?a=1&amp;b=2\">the docs</a> \
+         <a href=\"https://e.com\">https://e.com</a> <a href=\"mailto:ops@acme.com\">ops@acme.com</a></p>"
+    );
+    assert_eq!(
+        storage("![Logo *v2*](https://e.com/a.png \"The \\\"logo\\\"\")"),
+        "<p><ac:image ac:alt=\"Logo v2\" ac:title=\"The &quot;logo&quot;\"><ri:url ri:value=\"https://e.com/a.png\" /></ac:image></p>"
+    );
+    // Script and data URLs are not written as links or images; their text stays.
+    assert_eq!(
+        storage(
+            "[click](javascript:alert(1)) ![x](data:image/png;base64,AAAA) [ok]( JavaScript:x)"
+        ),
+        "<p>click x ok</p>"
+    );
+}
+
+#[test]
+fn nested_lists() {
+    assert_eq!(
+        storage("- a\n  - b\n    1. c\n- d\n\n3. x\n4. y"),
+        "<ul><li>a<ul><li>b<ol><li>c</li></ol></li></ul></li><li>d</li></ul><ol start=\"3\"><li>x</li><li>y</li></ol>"
+    );
+    assert_eq!(
+        storage("- one\n\n  still one\n- two"),
+        "<ul><li><p>one</p><p>still one</p></li><li><p>two</p></li></ul>"
+    );
+}
+
+#[test]
+fn task_lists() {
+    assert_eq!(
+        storage("- [ ] write\n- [x] review"),
+        "<ac:task-list><ac:task><ac:task-id>1</ac:task-id><ac:task-status>incomplete</ac:task-status>\
+         <ac:task-body>write</ac:task-body></ac:task><ac:task><ac:task-id>2</ac:task-id>\
+         <ac:task-status>complete</ac:task-status><ac:task-body>review</ac:task-body></ac:task></ac:task-list>"
+    );
+    // A nested task list follows its parent task inside the same task list, as Confluence keeps it.
+    assert_eq!(
+        storage("- [ ] parent\n  - [x] child"),
+        "<ac:task-list><ac:task><ac:task-id>1</ac:task-id><ac:task-status>incomplete</ac:task-status>\
+         <ac:task-body>parent</ac:task-body></ac:task><ac:task-list><ac:task><ac:task-id>2</ac:task-id>\
+         <ac:task-status>complete</ac:task-status><ac:task-body>child</ac:task-body></ac:task></ac:task-list></ac:task-list>"
+    );
+    // Task items and plain items in one Markdown list become neighbouring lists.
+    assert_eq!(
+        storage("- plain\n- [ ] task\n- plain again"),
+        "<ul><li>plain</li></ul><ac:task-list><ac:task><ac:task-id>1</ac:task-id>\
+         <ac:task-status>incomplete</ac:task-status><ac:task-body>task</ac:task-body></ac:task></ac:task-list>\
+         <ul><li>plain again</li></ul>"
+    );
+    // A loose task keeps its paragraphs apart with a line break, as a task body holds no blocks.
+    assert_eq!(
+        storage("- [x] first\n\n  second\n- [ ] other"),
+        "<ac:task-list><ac:task><ac:task-id>1</ac:task-id><ac:task-status>complete</ac:task-status>\
+         <ac:task-body>first<br/>second</ac:task-body></ac:task><ac:task><ac:task-id>2</ac:task-id>\
+         <ac:task-status>incomplete</ac:task-status><ac:task-body>other</ac:task-body></ac:task></ac:task-list>"
+    );
+}
+
+#[test]
+fn tables() {
+    assert_eq!(
+        storage("| a | b |\n| :-- | --: |\n| 1 | 2 \\| 3 |\n| x<br>y |"),
+        "<table><tbody><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2 | 3</td></tr>\
+         <tr><td>x<br/>y</td><td></td></tr></tbody></table>"
+    );
+}
+
+#[test]
+fn code_blocks_become_the_code_macro() {
+    assert_eq!(
+        storage("```rust title\nlet end = \"]]>\";\n```"),
+        "<ac:structured-macro ac:name=\"code\"><ac:parameter ac:name=\"language\">rust</ac:parameter>\
+         <ac:plain-text-body><![CDATA[let end = \"]]]]><![CDATA[>\";]]></ac:plain-text-body></ac:structured-macro>"
+    );
+    assert_eq!(
+        storage("    indented <code>\n    & more"),
+        "<ac:structured-macro ac:name=\"code\"><ac:plain-text-body><![CDATA[indented <code>\n& more]]>\
+         </ac:plain-text-body></ac:structured-macro>"
+    );
+    assert_eq!(
+        storage("~~~\n~~~"),
+        "<ac:structured-macro ac:name=\"code\"><ac:plain-text-body><![CDATA[]]></ac:plain-text-body></ac:structured-macro>"
+    );
+}
+
+#[test]
+fn quotes_rules_and_breaks() {
+    assert_eq!(
+        storage("> q\n>\n> > inner\n\n---\n\na  \nb\\\nc"),
+        "<blockquote><p>q</p><blockquote><p>inner</p></blockquote></blockquote><hr/><p>a<br/>b<br/>c</p>"
+    );
+}
+
+#[test]
+fn text_is_escaped_for_xhtml() {
+    assert_eq!(
+        storage("a < b & \"c\" > d &amp; &copy; \u{1} x"),
+        "<p>a &lt; b &amp; &quot;c&quot; &gt; d &amp; ©  x</p>"
+    );
+}
+
+#[test]
+fn raw_html_is_text_never_markup() {
+    assert_eq!(
+        storage(
+            "<script>alert(1)</script>\n\ntext <b onclick=\"x()\">bold</b> <img src=x onerror=y>"
+        ),
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\
+         <p>text &lt;b onclick=&quot;x()&quot;&gt;bold&lt;/b&gt; &lt;img src=x onerror=y&gt;</p>"
+    );
+    // The tags the Markdown output uses for what Markdown cannot say are read back...
+    assert_eq!(
+        storage("H<sub>2</sub>O, x<sup>2</sup>, <u>under</u>, a<br>b, c<BR />d"),
+        "<p>H<sub>2</sub>O, x<sup>2</sup>, <u>under</u>, a<br/>b, c<br/>d</p>"
+    );
+    // ...but only when closed in the same element, and never with attributes.
+    assert_eq!(storage("<u>never closed"), "<p>&lt;u&gt;never closed</p>");
+    assert_eq!(
+        storage("**<u>x** </u> <u class=\"c\">y</u>"),
+        "<p><strong>&lt;u&gt;x</strong> &lt;/u&gt; &lt;u class=&quot;c&quot;&gt;y&lt;/u&gt;</p>"
+    );
+    // Crossed pairs: only the one that nests properly becomes markup.
+    assert_eq!(
+        storage("<sub>a<sup>b</sub>c</sup>"),
+        "<p>&lt;sub&gt;a<sup>b&lt;/sub&gt;c</sup></p>"
+    );
+    // A pair around inner markup is still a pair.
+    assert_eq!(
+        storage("<u>a **b** c</u>"),
+        "<p><u>a <strong>b</strong> c</u></p>"
+    );
+}
+
+// ---- Round trip -----------------------------------------------------------------
+
+#[test]
+fn markdown_survives_a_round_trip_through_storage() {
+    let md = "# Release plan
+
+Ship **2.4** on *Friday*, see [the guide](https://example.com/guide) and ~~old notes~~.
+
+## Steps
+
+1. Freeze the branch
+2. Run the checks
+   - unit tests
+   - `cargo clippy`
+3. Tag it
+
+- [ ] Write the announcement
+- [x] Update the changelog
+
+| Area | Owner |
+| --- | --- |
+| Search | Jane |
+| API | Omar \\| Ann |
+
+```bash
+./release.sh --tag 2.4 # ]]> is fine
+```
+
+> Remember: no deploys on Fridays.
+>
+> - not even small ones
+
+---
+
+Line one\\
+line two
+
+![Logo](https://example.com/logo.png)
+
+Water is H<sub>2</sub>O and <u>this</u> is underlined; 5 \\* 3 < 16.
+";
+    let storage = markdown_to_storage(md);
+    assert_eq!(
+        storage_to_markdown(&storage, &ctx()),
+        md,
+        "storage was:\n{storage}"
+    );
+}
+
+// ---- Odd input --------------------------------------------------------------------
+
+/// A small deterministic generator, so the odd documents are the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+#[test]
+fn malformed_storage_never_panics_and_keeps_its_words() {
+    let fixed = [
+        String::new(),
+        "<p>unclosed <strong>bold <em>both".into(),
+        "text ]]> stray and <![CDATA[ never closed".into(),
+        "&unknown; &#xZZ; &#99999999; &; & &amp".into(),
+        "<ac:structured-macro ac:name=\"code\"><ac:plain-text-body><![CDATA[x".into(),
+        "</p></ul></table>after".into(),
+        "<table><tr><td colspan=\"99999999\" rowspan=\"-3\">x</td></tr></table>".into(),
+        "<ac:link><ri:page /></ac:link><ac:image /><ac:task-list><ac:task /></ac:task-list>".into(),
+        "<<<<<<>>>>>><p <p <p>".into(),
+        "\u{0}\u{1}<p>\u{feff}zero\u{0}</p>".into(),
+        "<blockquote>".repeat(5000) + "deep",
+        "<ul><li>".repeat(5000),
+    ];
+    for doc in &fixed {
+        let _ = storage_to_markdown(doc, &ctx());
+        let _ = storage_to_text(doc, &ctx());
+    }
+
+    // Lists nested 200 levels deep: every level's words survive, however deep.
+    let mut deep = String::new();
+    for level in 0..200 {
+        deep.push_str(&format!("<ul><li>level{level} "));
+    }
+    for _ in 0..200 {
+        deep.push_str("</li></ul>");
+    }
+    let md = storage_to_markdown(&deep, &ctx());
+    let text = storage_to_text(&deep, &ctx());
+    for level in 0..200 {
+        let word = format!("level{level}");
+        assert!(
+            md.contains(&format!("{word}\n"))
+                || md.ends_with(&format!("{word}\n"))
+                || md.contains(&format!("{word} "))
+        );
+        assert!(text.contains(&word), "{word} lost");
+    }
+
+    // Random soup of markup, junk and words: no panic, and every word is still there.
+    let markup = [
+        "<p>",
+        "</p>",
+        "<strong>",
+        "</strong>",
+        "<em>",
+        "</em>",
+        "<ul>",
+        "</ul>",
+        "<ol>",
+        "<li>",
+        "</li>",
+        "<table>",
+        "<tr>",
+        "<td>",
+        "</td>",
+        "<th colspan=\"3\">",
+        "<td rowspan=\"2\">",
+        "</tr>",
+        "</table>",
+        "<blockquote>",
+        "</blockquote>",
+        "<div>",
+        "</div>",
+        "<span>",
+        "<br/>",
+        "<br>",
+        "<hr/>",
+        "<h2>",
+        "</h2>",
+        "<code>",
+        "</code>",
+        "<pre>",
+        "</pre>",
+        "<a href=\"https://e.com/x y\">",
+        "</a>",
+        "<",
+        ">",
+        "&",
+        "&nbsp;",
+        "&bogus;",
+        "]]>",
+        "<![CDATA[",
+        "</q>",
+        "<ac:task-list>",
+        "<ac:task>",
+        "<ac:task-body>",
+        "</ac:task>",
+        "<ac:structured-macro ac:name=\"info\"><ac:rich-text-body>",
+        "</ac:rich-text-body>",
+        "<ac:structured-macro ac:name=\"mystery\">",
+        "</ac:structured-macro>",
+        "<ac:link>",
+        "<ac:link-body>",
+        "</ac:link>",
+        "<ac:layout-cell>",
+        "<time datetime=\"2026-01-01\"/>",
+    ];
+    let mut rng = Lcg(7);
+    for round in 0..400 {
+        let mut doc = String::new();
+        let mut words = Vec::new();
+        for n in 0..rng.next(60) {
+            if rng.next(3) == 0 {
+                let word = format!("w{round}x{n}");
+                doc.push_str(&word);
+                words.push(word);
+            } else {
+                doc.push_str(markup[rng.next(markup.len())]);
+            }
+            doc.push(' ');
+        }
+        let md = storage_to_markdown(&doc, &ctx());
+        let text = storage_to_text(&doc, &ctx());
+        for word in &words {
+            assert!(
+                text.contains(word.as_str()),
+                "{word} lost from text of {doc:?}:\n{text}"
+            );
+            assert!(
+                md.contains(word.as_str()),
+                "{word} lost from Markdown of {doc:?}:\n{md}"
+            );
+        }
+    }
+}
+
+/// Whether `storage` is well-formed XML, read strictly.
+fn well_formed(storage: &str) -> Result<(), String> {
+    let wrapped = format!("<root>{storage}</root>");
+    let mut reader = quick_xml::Reader::from_str(&wrapped);
+    let mut depth = 0i64;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::GeneralRef(r)) => {
+                let name: &str = &r;
+                if !matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+                    return Err(format!("entity &{name}; is not XML"));
+                }
+            }
+            Ok(_) => {}
+            Err(e) => return Err(format!("{e} at {}", reader.error_position())),
+        }
+    }
+    (depth == 0)
+        .then_some(())
+        .ok_or_else(|| "unbalanced".to_string())
+}
+
+#[test]
+fn malformed_markdown_never_panics_and_gives_well_formed_storage() {
+    let fixed = [
+        String::new(),
+        "**unbalanced *emphasis".into(),
+        "[link](  \n![img](".into(),
+        "```\nunclosed fence ]]> inside".into(),
+        "<div>\nunclosed html <u>".into(),
+        "| a | b |\n|---|\n| 1 | 2 | 3 |".into(),
+        "- [ ] task\n  more\n  - [x] nested\n    after nested\n- plain".into(),
+        "1. a\n   - [ ] b\n     1. c\n\n        code".into(),
+        "\u{0}nul \u{1}ctl \u{fffe} \u{1b}[31m".into(),
+        ">".repeat(5000) + " deep quote",
+        "- ".repeat(300) + "deep list",
+        (0..300)
+            .map(|i| format!("{}- item{i}\n", "  ".repeat(i)))
+            .collect(),
+        "[a]: https://e.com\n\n[a] [b][a] ![c][a]".into(),
+        "<u><sub>crossed</u></sub> <sup>**x</sup>**".into(),
+    ];
+    for md in &fixed {
+        let out = markdown_to_storage(md);
+        if let Err(e) = well_formed(&out) {
+            panic!("{md:?} gave storage that is not well-formed ({e}):\n{out}");
+        }
+        // And the storage reads back without trouble.
+        let _ = storage_to_markdown(&out, &ctx());
+    }
+    let pieces = [
+        "# ",
+        "- ",
+        "1. ",
+        "> ",
+        "```",
+        "~~~",
+        "    ",
+        "| a | b |\n",
+        "|---|---|\n",
+        "*",
+        "**",
+        "_",
+        "~~",
+        "`",
+        "[",
+        "](",
+        ")",
+        "![",
+        "<u>",
+        "</u>",
+        "<sub>",
+        "</sub>",
+        "<br>",
+        "<p>",
+        "</div>",
+        "&",
+        "&amp;",
+        "]]>",
+        "\\",
+        "\n",
+        "\n\n",
+        "- [ ] ",
+        "- [x] ",
+        "---\n",
+        "  ",
+        "<",
+        ">",
+        "\"",
+        "'",
+        "word",
+    ];
+    let mut rng = Lcg(11);
+    for _ in 0..1000 {
+        let md: String = (0..rng.next(40))
+            .map(|_| pieces[rng.next(pieces.len())])
+            .collect();
+        let out = markdown_to_storage(&md);
+        if let Err(e) = well_formed(&out) {
+            panic!("{md:?} gave storage that is not well-formed ({e}):\n{out}");
+        }
+    }
+}
