@@ -90,6 +90,7 @@ fn a_full_run_reads_every_stream_of_the_site() {
     assert_eq!(deep["space-key"], "ENG");
     assert_eq!(deep["labels"], json!(["deploy"]));
     assert_eq!(deep["author"], "5b10ac8d82e05b22cc7d4ef5");
+    assert_eq!(deep["owner"], "5b10ac8d82e05b22cc7d4ef5");
     assert_eq!(
         deep["web-url"],
         "https://acme.atlassian.net/wiki/spaces/ENG/pages/1004"

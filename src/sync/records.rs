@@ -34,9 +34,13 @@ pub fn version_of(content: &Value) -> u64 {
         .unwrap_or(0)
 }
 
-/// The account ids a content object names (creator, last editor).
+/// The account ids a content object names (creator, owner, last editor).
 pub fn people_of(content: &Value) -> Vec<String> {
-    ["/history/createdBy/accountId", "/version/by/accountId"]
+    [
+        "/history/createdBy/accountId",
+        "/history/ownedBy/accountId",
+        "/version/by/accountId",
+    ]
         .iter()
         .filter_map(|p| content.pointer(p).and_then(Value::as_str))
         .filter(|id| !id.is_empty())
@@ -129,6 +133,7 @@ pub fn content_record(content: &Value, base: &str) -> Map<String, Value> {
         ("ancestors", Value::Array(ancestors.clone())),
         ("path", json!(path.join(" / "))),
         ("author", text(content, "/history/createdBy/accountId")),
+        ("owner", text(content, "/history/ownedBy/accountId")),
         ("last-modifier", text(content, "/version/by/accountId")),
         ("created", text(content, "/history/createdDate")),
         ("modified", text(content, "/version/when")),

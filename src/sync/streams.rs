@@ -30,6 +30,7 @@ const CONTENT: &[(&str, &str)] = &[
     ("ancestors", "array"),
     ("path", "string"),
     ("author", "string"),
+    ("owner", "string"),
     ("last-modifier", "string"),
     ("created", "string"),
     ("modified", "string"),
@@ -163,7 +164,7 @@ pub const STREAMS: &[Stream] = &[
     Stream {
         key: "users",
         label: "Users",
-        description: "The people who created or last edited synced content, resolved in bulk.",
+        description: "The people who created, own or last edited synced content, resolved in bulk.",
         primary_key: &["account-id"],
         fields: &[
             ("account-id", "string"),
