@@ -43,6 +43,12 @@ fn record<'a>(records: &'a [Record], stream: &str, id: &str) -> &'a Value {
 #[test]
 fn a_full_run_reads_every_stream_of_the_site() {
     let run = run_scenario("sync-full");
+    println!(
+        "full run: {} records, {} requests, {} batches",
+        run.summary.total(),
+        run.summary.requests,
+        run.summary.batches
+    );
     let streams = by_stream(&run.records);
     let expected: BTreeMap<&str, BTreeSet<String>> = [
         ("spaces upsert", ids(&["98306", "98307"])),
@@ -193,6 +199,13 @@ fn each_filter_alone_and_combined_selects_the_right_pages() {
 #[test]
 fn an_incremental_run_reads_only_changes_and_emits_deletes() {
     let run = run_scenario("sync-incremental");
+    println!(
+        "incremental run: {} records, {} requests, {} batches: {:?}",
+        run.summary.total(),
+        run.summary.requests,
+        run.summary.batches,
+        run.summary.records
+    );
     let streams = by_stream(&run.records);
     // 1003 edited, 1004 moved to MKT (still synced: no page filter), 1006 new;
     // 3001 sits in the overlap window unchanged and is not repeated.
