@@ -58,27 +58,35 @@ pub fn message_from_body(status: u16, body: &[u8]) -> String {
     shorten(&message)
 }
 
-/// Reads the message out of a JSON error body of any known shape.
+/// Reads the message out of a JSON error body of any known shape; a blank
+/// message counts as none, so the caller falls back to the body itself.
 fn message_from_json(json: &Value) -> Option<String> {
+    let text = |key: &str| {
+        json.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+    };
     // REST v2: {"errors":[{"status":404,"code":"NOT_FOUND","title":"Not Found","detail":null}]}
     if let Some(errors) = json.get("errors").and_then(Value::as_array) {
-        let parts: Vec<String> = errors.iter().filter_map(v2_error_text).collect();
+        let parts: Vec<String> = errors
+            .iter()
+            .filter_map(v2_error_text)
+            .filter(|part| !part.trim().is_empty())
+            .collect();
         if !parts.is_empty() {
             return Some(parts.join("; "));
         }
     }
     // REST v1 {"message":..,"statusCode":..}; gateway {"code":401,"message":..}.
-    if let Some(message) = json.get("message").and_then(Value::as_str) {
+    if let Some(message) = text("message") {
         return Some(message.to_string());
     }
     // OAuth endpoints: {"error":"invalid_grant","error_description":".."}
-    if let Some(error) = json.get("error").and_then(Value::as_str) {
-        return Some(
-            match json.get("error_description").and_then(Value::as_str) {
-                Some(description) => format!("{error}: {description}"),
-                None => error.to_string(),
-            },
-        );
+    if let Some(error) = text("error") {
+        return Some(match text("error_description") {
+            Some(description) => format!("{error}: {description}"),
+            None => error.to_string(),
+        });
     }
     None
 }
@@ -162,6 +170,34 @@ mod tests {
         assert_eq!(
             message_from_body(500, long.as_bytes()).chars().count(),
             1001
+        );
+    }
+
+    #[test]
+    fn blank_json_messages_fall_back_to_the_body() {
+        // Minimised by fuzzing (fuzz target `responses`): a 429 with
+        // `{"error":""}` became a rate-limited error with an empty message.
+        assert_eq!(
+            message_from_body(429, br#"{"error":""}"#),
+            r#"{"error":""}"#
+        );
+        for body in [
+            r#"{"message":"  "}"#,
+            r#"{"errors":[""]}"#,
+            r#"{"errors":[{"title":""}],"message":""}"#,
+        ] {
+            assert_eq!(message_from_body(400, body.as_bytes()), body);
+        }
+        assert_eq!(
+            message_from_body(400, br#"{"errors":["", "Bad id"]}"#),
+            "Bad id"
+        );
+        assert_eq!(
+            message_from_body(
+                400,
+                br#"{"message":"","error":"invalid_grant","error_description":" "}"#
+            ),
+            "invalid_grant"
         );
     }
 

@@ -41,11 +41,11 @@ pub fn people_of(content: &Value) -> Vec<String> {
         "/history/ownedBy/accountId",
         "/version/by/accountId",
     ]
-        .iter()
-        .filter_map(|p| content.pointer(p).and_then(Value::as_str))
-        .filter(|id| !id.is_empty())
-        .map(str::to_string)
-        .collect()
+    .iter()
+    .filter_map(|p| content.pointer(p).and_then(Value::as_str))
+    .filter(|id| !id.is_empty())
+    .map(str::to_string)
+    .collect()
 }
 
 /// The labels on a content object: `(id, name, prefix)`.
