@@ -100,35 +100,36 @@ pub struct Walked {
 }
 
 /// Fetches `first_url` and follows its next links, handing each page's
-/// `results` to `visit` until it says [`Flow::Stop`] or no page remains.
+/// `results` to `visit` (which may take them) until it says [`Flow::Stop`]
+/// or no page remains.
 /// A next link that leaves the API base, or one already fetched, is an error.
 pub fn walk(
     client: &Client,
     first_url: &str,
-    mut visit: impl FnMut(&[Value]) -> Flow,
+    mut visit: impl FnMut(&mut Vec<Value>) -> Flow,
 ) -> Result<Walked, Error> {
     let mut seen = HashSet::new();
     let mut url = first_url.to_string();
     let mut empty_in_a_row = 0;
     loop {
         seen.insert(url.clone());
-        let (response, body) = client.get_json(&url)?;
+        let (response, mut body) = client.get_json(&url)?;
         let status = response.status;
-        let page = body
-            .get("results")
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                Error::Upstream(UpstreamError {
+        let mut page = match body.get_mut("results").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => {
+                return Err(Error::Upstream(UpstreamError {
                     status,
                     message: "a list answer has no `results` array".to_string(),
-                })
-            })?;
+                }));
+            }
+        };
         empty_in_a_row = if page.is_empty() {
             empty_in_a_row + 1
         } else {
             0
         };
-        let flow = visit(page);
+        let flow = visit(&mut page);
         let Some(next) = next_link(&response, &body) else {
             return Ok(Walked {
                 status,
@@ -176,7 +177,8 @@ pub fn fetch_all(
     let walked = walk(client, first_url, |page| {
         let room = max.saturating_sub(results.len());
         overflowed |= page.len() > room;
-        results.extend(page.iter().take(room).cloned());
+        page.truncate(room);
+        results.append(page);
         if results.len() >= max {
             Flow::Stop
         } else {

@@ -474,6 +474,14 @@ fn wasm_invoke(host: &Host, har: &Har, action: &str, input: &str) -> (usize, usi
     }
 }
 
+/// A current-thread runtime, as `Host`'s blocking methods run each call on.
+fn call_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
 /// A store set up as `Host` sets one up for a call.
 fn new_store(host: &Host, http: HttpMode) -> Store<State> {
     let mut secrets = Secrets::new();
@@ -501,8 +509,7 @@ fn main() {
     // 1. Sizes.
     let wasm = std::fs::read(&path).expect("read the component");
     let gzip = {
-        let mut encoder =
-            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         encoder.write_all(&wasm).unwrap();
         encoder.finish().unwrap()
     };
@@ -544,7 +551,8 @@ fn main() {
     );
 
     // 3. Instantiation from the InstancePre, a new Store each time.
-    let instantiate = host.runtime().block_on(async {
+    let runtime = call_runtime();
+    let instantiate = runtime.block_on(async {
         let (warmup, runs) = (50, reps(2000, 200));
         let mut durations = Vec::with_capacity(runs);
         for i in 0..warmup + runs {
@@ -592,7 +600,7 @@ fn main() {
         Samples::from_durations(&wasm_times),
         Samples::from_durations(&native_times),
     );
-    let call_only = host.runtime().block_on(async {
+    let call_only = runtime.block_on(async {
         let wit = WitConnection {
             definition: "basic".into(),
             values: connection_values().to_string(),
@@ -671,7 +679,10 @@ fn main() {
             other => panic!("expected JSON, got {other:?}"),
         }
     };
-    assert_eq!(check["results"].as_array().unwrap().len(), PAGES * PAGE_SIZE);
+    assert_eq!(
+        check["results"].as_array().unwrap().len(),
+        PAGES * PAGE_SIZE
+    );
     assert_eq!(check["truncated"], false);
     assert_eq!(native_invoke(&pages, "list-pages", input), len);
     let mut peaks = Vec::new();
@@ -707,7 +718,11 @@ fn main() {
         "5. list-pages fetch-all 10,000: guest peak memory",
         bytes(peaks.median()),
         peaks.spread(bytes),
-        under(peaks.median(), DEFAULT_MEMORY_LIMIT as f64, "256 MiB (limit)"),
+        under(
+            peaks.median(),
+            DEFAULT_MEMORY_LIMIT as f64,
+            "256 MiB (limit)",
+        ),
     );
 
     // 6. get-page with a 5 MB storage body.
@@ -741,7 +756,11 @@ fn main() {
         "6. get-page, 5 MB storage body: guest peak memory",
         bytes(peaks.median()),
         peaks.spread(bytes),
-        under(peaks.median(), DEFAULT_MEMORY_LIMIT as f64, "256 MiB (limit)"),
+        under(
+            peaks.median(),
+            DEFAULT_MEMORY_LIMIT as f64,
+            "256 MiB (limit)",
+        ),
     );
 
     println!();

@@ -188,13 +188,18 @@ pub struct Outcome<T> {
 
 /// A loaded component, ready to run calls; cheap to share (`&Host`) across threads.
 ///
-/// It owns a small tokio runtime that the blocking methods run on; call the
-/// blocking methods from plain threads, the `*_async` ones from async code,
-/// and do not drop a `Host` inside an async context.
+/// The blocking methods run each call on a current-thread tokio runtime that
+/// no other caller uses meanwhile (see `Host::block_on`); it also owns a small
+/// multi-thread runtime ([`Host::runtime`]). Call the blocking methods from
+/// plain threads, the `*_async` ones from async code, and do not drop a
+/// `Host` inside an async context.
 pub struct Host {
     engine: Engine,
     pre: crate::bindings::ConnectorPre<State>,
     runtime: tokio::runtime::Runtime,
+    /// Idle current-thread runtimes for `Host::block_on`: as many as calls
+    /// have run at the same time.
+    call_runtimes: Mutex<Vec<tokio::runtime::Runtime>>,
     component_path: PathBuf,
 }
 
@@ -223,6 +228,7 @@ impl Host {
             engine,
             pre,
             runtime,
+            call_runtimes: Mutex::new(Vec::new()),
             component_path: path.to_path_buf(),
         })
     }
@@ -243,9 +249,30 @@ impl Host {
         &self.pre
     }
 
-    /// The runtime blocking calls run on (handy to spawn test servers on).
+    /// A multi-thread runtime of the host's own (handy to spawn test servers
+    /// on). The blocking methods do not run calls on it: see `Host::block_on`.
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime
+    }
+
+    /// Runs `future` to completion on the calling thread, as the blocking
+    /// methods run calls: on a current-thread runtime that no other caller
+    /// uses meanwhile (taken from a pool, or started). The tasks `wasi:http`
+    /// spawns for each request then run on this thread between the guest's
+    /// steps, where on a multi-thread runtime each request would wait for a
+    /// worker thread to wake and then wake this one (about 40 µs a call).
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let idle = self.call_runtimes.lock().unwrap().pop();
+        let runtime = match idle {
+            Some(runtime) => runtime,
+            None => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("starting a tokio runtime"),
+        };
+        let output = runtime.block_on(future);
+        self.call_runtimes.lock().unwrap().push(runtime);
+        output
     }
 
     /// Every connection kind the component offers.
@@ -268,12 +295,10 @@ impl Host {
             Box<dyn Future<Output = wasmtime::Result<T>> + Send + 'a>,
         > + Send,
     ) -> Result<T> {
-        let outcome = self
-            .runtime
-            .block_on(self.run(&CallOptions::default(), |b, s| {
-                let answer = call(b, s);
-                Box::pin(async move { Ok(Ok(answer.await?)) })
-            }))?;
+        let outcome = self.block_on(self.run(&CallOptions::default(), |b, s| {
+            let answer = call(b, s);
+            Box::pin(async move { Ok(Ok(answer.await?)) })
+        }))?;
         outcome
             .result
             .map_err(|e| anyhow!("unexpected connector error: {e:?}"))
@@ -281,7 +306,7 @@ impl Host {
 
     /// Proves `connection` works (blocking). `Err` is a host-level failure.
     pub fn check(&self, connection: &Connection, options: &CallOptions) -> Result<Outcome<Site>> {
-        self.runtime.block_on(self.check_async(connection, options))
+        self.block_on(self.check_async(connection, options))
     }
 
     /// Async form of [`Host::check`].
@@ -310,8 +335,7 @@ impl Host {
         input: &str,
         options: &CallOptions,
     ) -> Result<Outcome<Output>> {
-        self.runtime
-            .block_on(self.invoke_async(action, connection, input, options))
+        self.block_on(self.invoke_async(action, connection, input, options))
     }
 
     /// Async form of [`Host::invoke`].

@@ -34,7 +34,7 @@ impl Host {
         let conn = connection.to_wit();
         let config = config.to_string();
         let state = state.map(str::to_string);
-        self.runtime().block_on(self.run(options, move |b, s| {
+        self.block_on(self.run(options, move |b, s| {
             Box::pin(async move {
                 b.integration_connector_sync()
                     .call_read(s, &conn, &config, state.as_deref())

@@ -251,7 +251,12 @@ fn an_outcome_reports_the_guest_s_peak_memory() {
     // A 4 MiB answer is held in the guest's memory, so the peak grows past it.
     let big_body = format!(r#"{{"id":"1","name":"{}"}}"#, "x".repeat(4 << 20));
     let big = host()
-        .invoke("get-space", &conn, r#"{"space-id": "1"}"#, &answering(big_body))
+        .invoke(
+            "get-space",
+            &conn,
+            r#"{"space-id": "1"}"#,
+            &answering(big_body),
+        )
         .unwrap();
     assert!(big.result.is_ok(), "{:?}", big.result);
     assert!(
