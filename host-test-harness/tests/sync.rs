@@ -251,11 +251,9 @@ fn base64_of(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
-#[test]
-fn a_crash_after_any_batch_loses_no_record() {
-    let whole = run_scenario("sync-full");
-    let all: BTreeSet<(String, String)> = whole
-        .records
+/// Every `(stream, id)` a run's records name.
+fn keys(records: &[Record]) -> BTreeSet<(String, String)> {
+    records
         .iter()
         .map(|r| {
             (
@@ -263,7 +261,13 @@ fn a_crash_after_any_batch_loses_no_record() {
                 r["id"].as_str().unwrap().to_string(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_crash_after_any_batch_loses_no_record() {
+    let whole = run_scenario("sync-full");
+    let all = keys(&whole.records);
     for crash_after in 1..whole.summary.batches {
         let dir = scratch(&format!("crash-{crash_after}"));
         let first = run_in(
@@ -282,16 +286,7 @@ fn a_crash_after_any_batch_loses_no_record() {
             None,
         )
         .unwrap();
-        let got: BTreeSet<(String, String)> = rest
-            .records
-            .iter()
-            .map(|r| {
-                (
-                    r["stream"].as_str().unwrap().to_string(),
-                    r["id"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
+        let got = keys(&rest.records);
         assert_eq!(got, all, "crash after batch {crash_after}");
         let state: Value = serde_json::from_str(&rest.state).unwrap();
         let whole_state: Value = serde_json::from_str(&whole.state).unwrap();
