@@ -4,13 +4,12 @@
 //! unless the user asked.
 
 mod common;
+mod local_server;
 
 use common::{basic, basic_with, body_json, expect_error, host};
 use host_test_harness::{CallOptions, ConnectorError, Har, Outcome, Output};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 const SITE: &str = "https://acme.atlassian.net";
@@ -265,55 +264,7 @@ fn a_next_link_to_another_host_is_refused() {
     }
 }
 
-// ---- A raw TCP server for what a HAR cannot express -------------------------------
-
-/// What one connection did: the request head it received.
-#[derive(Clone, Debug, Default)]
-struct Seen {
-    head: String,
-}
-
-/// Serves every connection on 127.0.0.1 with `respond(stream)` after reading
-/// the request head; returns the port and what was received.
-fn raw_server(
-    respond: impl Fn(&mut TcpStream) + Send + Sync + 'static,
-) -> (u16, Arc<Mutex<Vec<Seen>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let respond = Arc::new(respond);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let (log, respond) = (log.clone(), respond.clone());
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut head = String::new();
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                        break;
-                    }
-                    head.push_str(&line);
-                }
-                let length = head
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse().unwrap_or(0))
-                    })
-                    .unwrap_or(0usize);
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                log.lock().unwrap().push(Seen { head });
-                respond(&mut stream);
-            });
-        }
-    });
-    (port, seen)
-}
+// ---- A server on 127.0.0.1 for what a HAR cannot express ----------------------
 
 fn live(port: u16, extra_hosts: &[&str]) -> (host_test_harness::Connection, CallOptions) {
     let connection =
@@ -328,10 +279,10 @@ fn live(port: u16, extra_hosts: &[&str]) -> (host_test_harness::Connection, Call
 
 #[test]
 fn a_body_cut_short_is_a_transport_error_after_bounded_retries() {
-    let (port, seen) = raw_server(|stream| {
+    let server = local_server::serve_with(|stream| {
         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nconnection: close\r\n\r\n{\"id\":\"98306\"");
     });
-    let (connection, options) = live(port, &[]);
+    let (connection, options) = live(server.port, &[]);
     let started = Instant::now();
     let outcome = host()
         .invoke(
@@ -345,7 +296,7 @@ fn a_body_cut_short_is_a_transport_error_after_bounded_retries() {
         expect_error(outcome),
         ConnectorError::Transport(_)
     ));
-    assert_eq!(seen.lock().unwrap().len(), 5, "a read is tried five times");
+    assert_eq!(server.received().len(), 5, "a read is tried five times");
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "{:?}",
@@ -355,7 +306,7 @@ fn a_body_cut_short_is_a_transport_error_after_bounded_retries() {
 
 #[test]
 fn a_body_over_the_cap_is_refused_once() {
-    let (port, seen) = raw_server(|stream| {
+    let server = local_server::serve_with(|stream| {
         let size = 33 * 1024 * 1024;
         let head = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {size}\r\nconnection: close\r\n\r\n"
@@ -368,7 +319,7 @@ fn a_body_over_the_cap_is_refused_once() {
             }
         }
     });
-    let (connection, options) = live(port, &[]);
+    let (connection, options) = live(server.port, &[]);
     let outcome = host()
         .invoke(
             "get-space",
@@ -381,12 +332,12 @@ fn a_body_over_the_cap_is_refused_once() {
         ConnectorError::Upstream(e) => assert!(e.message.contains("larger than"), "{}", e.message),
         other => panic!("{other:?}"),
     }
-    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert_eq!(server.received().len(), 1);
 }
 
 /// A server that sends its headers and then one byte a second, forever.
-fn dripping() -> (u16, Arc<Mutex<Vec<Seen>>>) {
-    raw_server(|stream| {
+fn dripping() -> local_server::Server {
+    local_server::serve_with(|stream| {
         let _ = stream.write_all(
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{",
         );
@@ -401,8 +352,8 @@ fn dripping() -> (u16, Arc<Mutex<Vec<Seen>>>) {
 
 #[test]
 fn a_body_sent_slowly_ends_at_the_call_time_limit() {
-    let (port, _) = dripping();
-    let (connection, mut options) = live(port, &[]);
+    let server = dripping();
+    let (connection, mut options) = live(server.port, &[]);
     options.time_limit = Duration::from_secs(3);
     let started = Instant::now();
     let failure = host()
@@ -423,8 +374,8 @@ fn a_body_sent_slowly_ends_at_the_call_time_limit() {
 
 #[test]
 fn a_body_sent_slowly_ends_at_the_request_timeout() {
-    let (port, _) = dripping();
-    let (connection, options) = live(port, &[]);
+    let server = dripping();
+    let (connection, options) = live(server.port, &[]);
     let started = Instant::now();
     let outcome = host()
         .invoke(
@@ -448,21 +399,15 @@ fn a_body_sent_slowly_ends_at_the_request_timeout() {
 
 #[test]
 fn a_redirect_to_another_host_is_followed_without_the_credentials() {
-    let (elsewhere, seen_elsewhere) = raw_server(|stream| {
-        let body = r#"{"id":"98306","key":"ENG"}"#;
-        let _ = write!(
-            stream,
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
-    });
-    let (site, seen_site) = raw_server(move |stream| {
-        let _ = write!(
-            stream,
-            "HTTP/1.1 302 Found\r\nlocation: http://localhost:{elsewhere}/landing?token=t\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-        );
-    });
-    let (connection, options) = live(site, &["localhost"]);
+    let elsewhere = local_server::serve(
+        200,
+        &[("content-type", "application/json")],
+        r#"{"id":"98306","key":"ENG"}"#,
+        Duration::ZERO,
+    );
+    let location = format!("http://localhost:{}/landing?token=t", elsewhere.port);
+    let site = local_server::serve(302, &[("location", &location)], "", Duration::ZERO);
+    let (connection, options) = live(site.port, &["localhost"]);
     let outcome = host()
         .invoke(
             "get-space",
@@ -472,11 +417,13 @@ fn a_redirect_to_another_host_is_followed_without_the_credentials() {
         )
         .unwrap();
     assert_eq!(body_json(&outcome.result.unwrap())["key"], "ENG");
-    let site_head = seen_site.lock().unwrap()[0].head.to_ascii_lowercase();
-    let elsewhere_head = seen_elsewhere.lock().unwrap()[0].head.to_ascii_lowercase();
-    assert!(site_head.contains("authorization: basic"), "{site_head}");
-    assert!(
-        !elsewhere_head.contains("authorization"),
-        "{elsewhere_head}"
-    );
+    let authorization = |server: &local_server::Server| {
+        server.received()[0]
+            .headers
+            .iter()
+            .find(|(name, _)| name == "authorization")
+            .map(|(_, value)| value.clone())
+    };
+    assert!(authorization(&site).is_some_and(|v| v.starts_with("Basic ")));
+    assert_eq!(authorization(&elsewhere), None);
 }

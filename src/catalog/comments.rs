@@ -2,8 +2,8 @@
 //! reply, update, delete) and inline comments (list, get).
 
 use super::{
-    Action, BLOG_POST_ID, DATE_SORT, INCLUDE_LIKES, INCLUDE_OPERATIONS, INCLUDE_PROPERTIES,
-    INCLUDE_VERSION, INCLUDE_VERSIONS, LIST_BODY_FORMAT, PAGE_ID, VERSION_READ,
+    ALL_STATUSES, Action, BLOG_POST_ID, DATE_SORT, INCLUDE_LIKES, INCLUDE_OPERATIONS,
+    INCLUDE_PROPERTIES, INCLUDE_VERSION, INCLUDE_VERSIONS, LIST_BODY_FORMAT, PAGE_ID, VERSION_READ,
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
@@ -25,14 +25,7 @@ const STATUS_FILTER: Param = Param::new(
     "status",
     "Status",
     "Only comments with these statuses.",
-    Kind::SelectList(&[
-        "current",
-        "archived",
-        "trashed",
-        "deleted",
-        "historical",
-        "draft",
-    ]),
+    Kind::SelectList(ALL_STATUSES),
     Target::Query("status"),
 );
 

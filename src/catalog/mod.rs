@@ -359,18 +359,21 @@ pub(crate) const GET_DRAFT: Param = Param::new(
 )
 .default("false");
 
+/// Every status a page, a blog post or a comment can have.
+pub(crate) const ALL_STATUSES: &[&str] = &[
+    "current",
+    "archived",
+    "trashed",
+    "deleted",
+    "historical",
+    "draft",
+];
+
 pub(crate) const READ_STATUS: Param = Param::new(
     "status",
     "Status",
     "Return the content only if it has one of these statuses.",
-    Kind::SelectList(&[
-        "current",
-        "archived",
-        "trashed",
-        "deleted",
-        "historical",
-        "draft",
-    ]),
+    Kind::SelectList(ALL_STATUSES),
     Target::Query("status"),
 );
 

@@ -252,12 +252,7 @@ impl Config {
             self.streams,
             self.body_format
         ]);
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in filters.to_string().bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("{hash:016x}")
+        format!("{:016x}", super::records::fnv1a(&filters.to_string()))
     }
 
     /// Whether the page-id or blog-post-id filters restrict content.

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,21 +38,34 @@ impl Server {
 /// Starts a server answering every request with `status`, `headers` and
 /// `body`, after `delay` (to test time limits).
 pub fn serve(status: u16, headers: &[(&str, &str)], body: &str, delay: Duration) -> Server {
+    let mut response = format!(
+        "HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (n, v) in headers {
+        response.push_str(&format!("{n}: {v}\r\n"));
+    }
+    response.push_str("\r\n");
+    response.push_str(body);
+    serve_with(move |stream| {
+        std::thread::sleep(delay);
+        let _ = stream.write_all(response.as_bytes());
+    })
+}
+
+/// Starts a server that reads each request, keeps it, and then lets
+/// `respond` write whatever it likes to the connection (a cut-short body, a
+/// slow drip, a redirect).
+pub fn serve_with(respond: impl Fn(&mut TcpStream) + Send + Sync + 'static) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let log = received.clone();
-    let headers: Vec<(String, String)> = headers
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-    let body = body.to_string();
+    let respond = Arc::new(respond);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let log = log.clone();
-            let headers = headers.clone();
-            let body = body.clone();
+            let (log, respond) = (log.clone(), respond.clone());
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut line = String::new();
@@ -85,17 +98,7 @@ pub fn serve(status: u16, headers: &[(&str, &str)], body: &str, delay: Duration)
                     headers: req_headers,
                     body: req_body,
                 });
-                std::thread::sleep(delay);
-                let mut response = format!(
-                    "HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n",
-                    body.len()
-                );
-                for (n, v) in &headers {
-                    response.push_str(&format!("{n}: {v}\r\n"));
-                }
-                response.push_str("\r\n");
-                response.push_str(&body);
-                let _ = stream.write_all(response.as_bytes());
+                respond(&mut stream);
             });
         }
     });
