@@ -110,7 +110,7 @@ pub fn definitions() -> Vec<ConnectionDefinition> {
 
 /// Reads a connection's values, refusing secrets stored among them.
 fn values(connection: &Connection) -> Result<Map<String, Value>, Error> {
-    let parsed: Value = serde_json::from_str(&connection.values).map_err(|e| {
+    let parsed = crate::strict_json::parse(&connection.values).map_err(|e| {
         invalid_connection(format!("the connection's values are not valid JSON ({e})"))
     })?;
     let Value::Object(map) = parsed else {
@@ -118,12 +118,29 @@ fn values(connection: &Connection) -> Result<Map<String, Value>, Error> {
             "the connection's values must be a JSON object, such as {\"email\":..,\"host\":..}",
         ));
     };
-    if let Some(key) = SECRET_KEYS.iter().find(|k| map.contains_key(**k)) {
+    if let Some(key) = map.keys().find(|k| looks_secret(k)) {
         return Err(invalid_connection(format!(
-            "`{key}` is a secret: store it with the host's secrets, not in the connection's values"
+            "`{}` looks like a secret: store secrets ({}) with the host's secrets, not in the connection's values",
+            crate::input::shorten(key),
+            SECRET_KEYS.join(", ")
         )));
     }
     Ok(map)
+}
+
+/// Whether a value's key names a secret in any spelling (`api-token`,
+/// `API_TOKEN`, `apiToken`, `token`, `secrets`, `password`...); `token-url`
+/// is not one.
+fn looks_secret(key: &str) -> bool {
+    let plain: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    plain.ends_with("token")
+        || plain.contains("secret")
+        || plain.contains("password")
+        || ["authorization", "apikey", "credentials", "bearer"].contains(&plain.as_str())
 }
 
 /// A non-empty string value of the connection.
@@ -155,6 +172,11 @@ pub fn resolve(
         "basic" => {
             let email = text(&values, "email")
                 .ok_or_else(|| invalid_connection("`email` is required: the e-mail address of the account that owns the API token"))?;
+            if email.contains(':') || email.chars().any(char::is_control) {
+                return Err(invalid_connection(
+                    "`email` cannot hold `:` or control characters: Basic authentication joins the e-mail address and the API token with `:`",
+                ));
+            }
             if !email.contains('@') {
                 return Err(invalid_connection(format!(
                     "`email` must be an e-mail address such as jane@acme.com; got `{email}`"
@@ -368,6 +390,16 @@ mod tests {
             r#"{"host":"acme.atlassian.net"}"#,
             r#"{"email":"a@b.c","host":"acme.atlassian.net","api-token":"leak"}"#,
             r#"[1]"#,
+            // Secrets in other spellings.
+            r#"{"email":"a@b.c","host":"acme.atlassian.net","API-TOKEN":"leak"}"#,
+            r#"{"email":"a@b.c","host":"acme.atlassian.net","apiToken":"leak"}"#,
+            r#"{"email":"a@b.c","host":"acme.atlassian.net","token":"leak"}"#,
+            r#"{"email":"a@b.c","host":"acme.atlassian.net","secrets":{"api-token":"leak"}}"#,
+            r#"{"email":"a@b.c","host":"acme.atlassian.net","password":"leak"}"#,
+            // The same key twice: which host would the credential go to?
+            r#"{"email":"a@b.c","host":"acme.atlassian.net","host":"evil.example"}"#,
+            // A `:` would end the e-mail address inside the Basic credential.
+            r#"{"email":"a:b@b.c","host":"acme.atlassian.net"}"#,
         ] {
             assert!(
                 matches!(

@@ -19,6 +19,14 @@ const DEBUG_BODY_CHARS: usize = 4096;
 /// The most redirects a GET follows.
 pub const MAX_REDIRECTS: usize = 5;
 
+/// The longest request address sent, in bytes. Atlassian's front ends refuse
+/// far shorter ones; this only keeps an absurd input (a megabyte of CQL) from
+/// travelling to the host at all.
+pub const MAX_URL_BYTES: usize = 32 * 1024;
+
+/// How much of a URL an error message or log line shows.
+const SHOWN_URL_CHARS: usize = 300;
+
 /// A client bound to one API base and one credential.
 #[derive(Clone)]
 pub struct Client<'p> {
@@ -28,6 +36,12 @@ pub struct Client<'p> {
     debug: bool,
     policy: RetryPolicy,
     max_body: usize,
+    /// Time spent waiting before retries in this call, shared by the client's
+    /// clones, against the policy's `wait_budget`.
+    waited: std::rc::Rc<std::cell::Cell<std::time::Duration>>,
+    /// The forms the credential takes in text (see [`credential_forms`]),
+    /// scrubbed from error messages and debug logs made of what a server sent.
+    credential_forms: std::rc::Rc<Vec<String>>,
 }
 
 impl<'p> Client<'p> {
@@ -37,10 +51,12 @@ impl<'p> Client<'p> {
         Client {
             platform,
             api_base: api_base.trim_end_matches('/').to_string(),
-            authorization,
             debug: false,
             policy: RetryPolicy::default(),
             max_body: MAX_RESPONSE_BYTES,
+            waited: Default::default(),
+            credential_forms: std::rc::Rc::new(credential_forms(&authorization)),
+            authorization,
         }
     }
 
@@ -141,6 +157,17 @@ impl<'p> Client<'p> {
                 ),
             }));
         }
+        if request.url.len() > MAX_URL_BYTES {
+            return Err(errors::invalid_input(
+                "input",
+                format!(
+                    "the request's address would be {} bytes ({}); the limit is {} KiB: shorten the inputs that go into it, such as a CQL query or a list of ids",
+                    request.url.len(),
+                    redact_query(&request.url),
+                    MAX_URL_BYTES / 1024
+                ),
+            ));
+        }
         let mut credentials = true;
         for hop in 0..=MAX_REDIRECTS {
             let response = self.attempt(&request, credentials)?;
@@ -222,13 +249,45 @@ impl<'p> Client<'p> {
                         ),
                     }));
                 }
+                Err(TransportFailure::Refused(reason)) => {
+                    return Err(Error::Transport(format!(
+                        "{} {}: {reason}",
+                        request.method.as_str(),
+                        redact_query(&request.url)
+                    )));
+                }
                 Err(TransportFailure::Failed(reason)) => (Outcome::Transport, Ok(reason)),
             };
-            match self
-                .policy
-                .decide(request.method, attempt, outcome, self.platform.random_u64())
-            {
+            let decision = match self.policy.decide(
+                request.method,
+                attempt,
+                outcome,
+                self.platform.random_u64(),
+            ) {
+                // A wait that does not fit what is left of the call's budget
+                // ends the call now, as the error the answer maps to, instead
+                // of running into the host's time limit.
+                Decision::RetryAfter(wait)
+                    if self.waited.get() + wait > self.policy.wait_budget =>
+                {
+                    self.platform.log(
+                        LogLevel::Info,
+                        &format!(
+                            "{} {} failed ({}); not retrying: a wait of {} ms would pass the call's retry budget of {} s",
+                            request.method.as_str(),
+                            redact_query(&request.url),
+                            describe(&outcome),
+                            wait.as_millis(),
+                            self.policy.wait_budget.as_secs()
+                        ),
+                    );
+                    Decision::GiveUp
+                }
+                decision => decision,
+            };
+            match decision {
                 Decision::RetryAfter(wait) => {
+                    self.waited.set(self.waited.get() + wait);
                     self.platform.log(
                         LogLevel::Info,
                         &format!(
@@ -253,7 +312,9 @@ impl<'p> Client<'p> {
                                 }
                                 Outcome::Transport => None,
                             };
-                            errors::from_status(response.status, &response.body, retry_after)
+                            // A server may quote the request's credential back.
+                            let body = self.scrub(&String::from_utf8_lossy(&response.body));
+                            errors::from_status(response.status, body.as_bytes(), retry_after)
                         }
                         Ok(reason) => Error::Transport(format!(
                             "{} {}: {reason}",
@@ -266,11 +327,22 @@ impl<'p> Client<'p> {
         }
     }
 
+    /// `text` with every form of the credential replaced by `REDACTED`.
+    fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for form in self.credential_forms.iter() {
+            if text.contains(form.as_str()) {
+                text = text.replace(form.as_str(), "REDACTED");
+            }
+        }
+        text
+    }
+
     /// A URL as a debug log may show it: whole under the API base; elsewhere
     /// without its query, which may carry a token (as a media download link does).
-    fn loggable<'u>(&self, url: &'u str) -> &'u str {
+    fn loggable(&self, url: &str) -> String {
         if self.owns(url) || (url.starts_with('/') && !url.starts_with("//")) {
-            url
+            url.to_string()
         } else {
             redact_query(url)
         }
@@ -310,12 +382,12 @@ impl<'p> Client<'p> {
             let shown = if name.eq_ignore_ascii_case("location") {
                 self.loggable(value)
             } else {
-                value
+                value.clone()
             };
-            text.push_str(&format!("{name}: {shown}\n"));
+            text.push_str(&format!("{name}: {}\n", self.scrub(&shown)));
         }
         text.push('\n');
-        text.push_str(&preview(&response.body));
+        text.push_str(&self.scrub(&preview(&response.body)));
         self.platform.log(LogLevel::Debug, &text);
     }
 }
@@ -362,8 +434,40 @@ fn preview(body: &[u8]) -> String {
 }
 
 /// A URL without its query, for messages that should not echo user data.
-fn redact_query(url: &str) -> &str {
-    url.split_once('?').map_or(url, |(path, _)| path)
+fn redact_query(url: &str) -> String {
+    let path = url.split_once('?').map_or(url, |(path, _)| path);
+    match path.char_indices().nth(SHOWN_URL_CHARS) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &path[..cut], path.len()),
+        None => path.to_string(),
+    }
+}
+
+/// Every form the credential of an `Authorization` value can take in text a
+/// server sends back: the whole value, the part after its scheme, and for
+/// Basic the decoded `email:token`, the token alone, and `email:token`
+/// percent-encoded. Forms shorter than 8 characters are left out, so that a
+/// scrub cannot turn ordinary text into noise.
+fn credential_forms(authorization: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let mut forms = vec![authorization.to_string()];
+    if let Some((scheme, credential)) = authorization.split_once(' ') {
+        forms.push(credential.to_string());
+        if scheme.eq_ignore_ascii_case("basic")
+            && let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(credential)
+            && let Ok(pair) = String::from_utf8(decoded)
+        {
+            if let Some((_, token)) = pair.split_once(':') {
+                forms.push(token.to_string());
+            }
+            forms.push(pair.replace(':', "%3A"));
+            forms.push(pair);
+        }
+    }
+    forms.retain(|f| f.len() >= 8);
+    // Longest first, so a form containing another is replaced whole.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
 }
 
 /// A short description of an outcome for the retry log line.
@@ -510,12 +614,104 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // A wait that long cannot fit the call's retry budget: no wait at all.
+        assert!(platform.sleeps().is_empty(), "{:?}", platform.sleeps());
+        assert_eq!(platform.sent().len(), 1);
+    }
+
+    #[test]
+    fn a_wait_that_does_not_fit_the_budget_ends_the_call_as_rate_limited() {
+        // Retry-After 15 s, again and again: one wait fits the 20 s budget,
+        // a second would not, so the call ends after ~15 s instead of
+        // waiting 4 × 15 s into the host's time limit.
+        let platform =
+            ScriptedPlatform::new((0..10).map(|_| with_retry_after(429, "15")).collect());
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err = client
+            .send_json(Method::Get, "https://a.atlassian.net/wiki/x", None)
+            .unwrap_err();
         assert!(
-            platform
-                .sleeps()
-                .iter()
-                .all(|d| *d == Duration::from_secs(30))
+            matches!(&err, Error::RateLimited(l) if l.retry_after_seconds == Some(15)),
+            "{err:?}"
         );
+        assert_eq!(platform.sleeps(), vec![Duration::from_secs(15)]);
+        // The budget is the call's, across requests and the client's clones.
+        let again = client
+            .rebased("https://a.atlassian.net")
+            .send_json(Method::Get, "https://a.atlassian.net/wiki/y", None)
+            .unwrap_err();
+        assert!(matches!(again, Error::RateLimited(_)), "{again:?}");
+        assert_eq!(platform.sleeps().len(), 1);
+    }
+
+    #[test]
+    fn a_credential_a_server_quotes_back_is_scrubbed_from_errors_and_logs() {
+        use base64::Engine as _;
+        let pair = "jane@acme.com:s3cret-token-value";
+        let header = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        );
+        let echo = format!(
+            "{{\"message\":\"bad credential {header} for jane@acme.com%3As3cret-token-value ({pair}); token s3cret-token-value\"}}"
+        );
+        let platform = ScriptedPlatform::new(vec![Ok(HttpResponse {
+            status: 401,
+            headers: vec![("x-echo".into(), header.clone())],
+            body: echo.into_bytes(),
+        })]);
+        let client =
+            Client::new(&platform, "https://a.atlassian.net", header.clone()).with_debug(true);
+        let err = client
+            .send_json(Method::Get, "https://a.atlassian.net/wiki/x", None)
+            .unwrap_err();
+        let Error::Unauthorized(message) = &err else {
+            panic!("{err:?}")
+        };
+        let logs = platform.logs().join("\n");
+        for text in [message.as_str(), logs.as_str()] {
+            assert!(!text.contains("s3cret-token-value"), "{text}");
+            assert!(!text.contains(header.split_once(' ').unwrap().1), "{text}");
+        }
+        assert!(message.contains("bad credential REDACTED"), "{message}");
+    }
+
+    #[test]
+    fn a_host_refusal_is_not_retried() {
+        let platform = ScriptedPlatform::new(vec![
+            Err(TransportFailure::Refused(
+                "the host refused the request: its address is over the host's limit".into(),
+            )),
+            ok(200, "{}"),
+        ]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let err = client
+            .send_json(Method::Get, "https://a.atlassian.net/wiki/x", None)
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Transport(m) if m.contains("limit")),
+            "{err:?}"
+        );
+        assert_eq!(platform.sent().len(), 1);
+    }
+
+    #[test]
+    fn an_address_over_the_limit_is_refused_before_sending_and_not_echoed_whole() {
+        let platform = ScriptedPlatform::new(vec![]);
+        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
+        let url = format!(
+            "https://a.atlassian.net/wiki/{}",
+            "é".repeat(5 * 1024 * 1024)
+        );
+        let err = client.send_json(Method::Get, &url, None).unwrap_err();
+        match &err {
+            Error::InvalidInput(f) => {
+                assert!(f.message.contains("32 KiB"), "{}", f.message);
+                assert!(f.message.len() < 2000, "{} bytes", f.message.len());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(platform.sent().is_empty());
     }
 
     #[test]

@@ -233,7 +233,7 @@ pub fn parse(params: &[Param], rules: &[Rule], input: &str) -> Result<Args, Erro
     let json: Value = if input.trim().is_empty() {
         Value::Object(Map::new())
     } else {
-        serde_json::from_str(input).map_err(|e| {
+        crate::strict_json::parse(input).map_err(|e| {
             invalid_input(
                 "input",
                 format!("the input is not valid JSON ({e}): send a JSON object such as {{}}"),
@@ -638,7 +638,7 @@ fn describe(value: &Value) -> String {
 }
 
 /// At most 60 characters of `text`.
-fn shorten(text: &str) -> String {
+pub fn shorten(text: &str) -> String {
     match text.char_indices().nth(60) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),

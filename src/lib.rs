@@ -11,6 +11,7 @@ pub mod convert;
 pub mod definitions;
 pub mod errors;
 pub mod exec;
+pub mod hash;
 pub mod http;
 pub mod input;
 pub mod multipart;
@@ -19,6 +20,7 @@ pub mod platform;
 pub mod retry;
 pub mod rules;
 pub mod site;
+pub mod strict_json;
 pub mod sync;
 #[cfg(test)]
 mod testing;

@@ -65,10 +65,10 @@ impl Multipart {
 
     /// The body and its `Content-Type` header value.
     pub fn finish(&self) -> (String, Vec<u8>) {
-        let boundary = (0u64..)
-            .map(|n| format!("confluence-connector-boundary-{n}"))
-            .find(|b| !self.parts.iter().any(|p| contains(&p.data, b.as_bytes())))
-            .unwrap_or_default();
+        let boundary = format!(
+            "{BOUNDARY_PREFIX}{}",
+            free_number(self.parts.iter().map(|p| p.data.as_slice()))
+        );
         let mut body = Vec::new();
         for part in &self.parts {
             body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
@@ -93,9 +93,51 @@ impl Multipart {
     }
 }
 
-/// Whether `haystack` contains `needle`.
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+/// Every boundary is this text and a number.
+const BOUNDARY_PREFIX: &str = "confluence-connector-boundary-";
+
+/// The smallest `n` such that no part contains `BOUNDARY_PREFIX` + `n`, in one
+/// pass over the parts: each place the prefix occurs rules out the numbers
+/// whose digits begin the digits that follow it (`…-12` rules out 1 and 12),
+/// so at most as many numbers are ruled out as the parts have bytes.
+fn free_number<'a>(parts: impl Iterator<Item = &'a [u8]>) -> u64 {
+    let prefix = BOUNDARY_PREFIX.as_bytes();
+    let mut taken = std::collections::BTreeSet::new();
+    for data in parts {
+        let mut from = 0;
+        while let Some(at) = find(&data[from..], prefix) {
+            let digits_start = from + at + prefix.len();
+            let digits = data[digits_start..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .take(19);
+            let mut n: u64 = 0;
+            for (i, digit) in digits.enumerate() {
+                if i == 1 && n == 0 {
+                    break; // `0` then more digits: no number but 0 is written so.
+                }
+                n = n * 10 + u64::from(digit - b'0');
+                taken.insert(n);
+            }
+            from = digits_start;
+        }
+    }
+    (0..).find(|n| !taken.contains(n)).unwrap_or_default()
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut at = 0;
+    while at + needle.len() <= haystack.len() {
+        let next = haystack[at..].iter().position(|b| *b == first)?;
+        at += next;
+        if haystack[at..].starts_with(needle) {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// A name or file name as a quoted-string may carry it: quotes and line breaks
@@ -159,6 +201,42 @@ mod tests {
         );
         assert_eq!(media_type_for("Report.PDF"), "application/pdf");
         assert_eq!(media_type_for("noext"), "application/octet-stream");
+    }
+
+    #[test]
+    fn the_boundary_is_the_smallest_number_no_part_contains() {
+        let number = |texts: &[&str]| free_number(texts.iter().map(|t| t.as_bytes()));
+        assert_eq!(number(&[]), 0);
+        assert_eq!(number(&["x confluence-connector-boundary-0 y"]), 1);
+        // `-12` also contains `-1`; `-05` contains `-0` but not `-5`.
+        assert_eq!(
+            number(&[
+                "confluence-connector-boundary-0",
+                "confluence-connector-boundary-12confluence-connector-boundary-2"
+            ]),
+            3
+        );
+        assert_eq!(number(&["confluence-connector-boundary-05"]), 1);
+        assert_eq!(number(&["confluence-connector-boundary-"]), 0);
+    }
+
+    #[test]
+    fn a_body_full_of_candidate_boundaries_is_handled_in_one_pass() {
+        // 3.2 MB of candidates: trying each number against the whole body
+        // took minutes; one pass takes milliseconds.
+        let mut data = Vec::new();
+        let mut n = 0;
+        while data.len() < 3_200_000 {
+            data.extend_from_slice(format!("--confluence-connector-boundary-{n}\r\n").as_bytes());
+            n += 1;
+        }
+        let mut form = Multipart::new();
+        form.file("file", "f.bin", "application/octet-stream", data.clone());
+        let (content_type, body) = form.finish();
+        let boundary = content_type.rsplit_once('=').unwrap().1.to_string();
+        assert_eq!(boundary, format!("confluence-connector-boundary-{n}"));
+        assert!(find(&data, boundary.as_bytes()).is_none());
+        assert!(body.len() > data.len());
     }
 
     #[test]

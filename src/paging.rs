@@ -10,8 +10,9 @@
 use crate::errors::{Error, UpstreamError};
 use crate::http::Client;
 use crate::platform::HttpResponse;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 /// The most results a `fetch-all` returns unless the user sets `max-results`.
 pub const DEFAULT_MAX_RESULTS: u64 = 1000;
@@ -99,20 +100,127 @@ pub struct Walked {
     pub stopped_early: bool,
 }
 
+/// What one paged walk has met so far, so that a server cannot send it round
+/// in circles: a hash of every link fetched, a hash of every page's item ids,
+/// and how many empty pages came in a row. A walk refuses a next link it has
+/// fetched before (A → B → A), a page of items it has read before (fresh
+/// cursors over the same items), and [`MAX_EMPTY_PAGES`] empty pages in a row.
+/// It serialises, so a sync keeps it in its state between batches.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct LoopGuard {
+    /// Hashes of the links fetched.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    links: BTreeSet<u64>,
+    /// Hashes of the item ids of each non-empty page read.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pages: BTreeSet<u64>,
+    /// Empty pages in a row, up to the last one read.
+    #[serde(default)]
+    empty_in_a_row: usize,
+}
+
+impl LoopGuard {
+    /// Notes the page fetched from `url` with these `results`; `has_next` says
+    /// whether it links to another. Fails when the page repeats one this walk
+    /// has read, or is one empty page too many while the server keeps linking on.
+    pub fn page(
+        &mut self,
+        url: &str,
+        results: &[Value],
+        has_next: bool,
+        status: u16,
+    ) -> Result<(), Error> {
+        self.links.insert(crate::hash::fnv1a(url));
+        if results.is_empty() {
+            self.empty_in_a_row += 1;
+            if has_next && self.empty_in_a_row >= MAX_EMPTY_PAGES {
+                return Err(loop_error(
+                    status,
+                    format!(
+                        "Confluence returned {} empty pages in a row, each with a next link; stopped to avoid an endless walk",
+                        self.empty_in_a_row
+                    ),
+                ));
+            }
+            return Ok(());
+        }
+        self.empty_in_a_row = 0;
+        if let Some(key) = page_key(results)
+            && !self.pages.insert(key)
+        {
+            return Err(loop_error(
+                status,
+                format!(
+                    "Confluence returned a page of items this walk has already read (at {}); stopped to avoid a loop",
+                    shorten_link(url)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks `next_url` (resolved from the raw link `next`) before it is
+    /// followed: a link this walk has fetched before is refused.
+    pub fn follow(&self, next_url: &str, next: &str, status: u16) -> Result<(), Error> {
+        if self.links.contains(&crate::hash::fnv1a(next_url)) {
+            return Err(loop_error(
+                status,
+                format!(
+                    "Confluence returned a page link this walk has already followed ({}); stopped to avoid a loop",
+                    shorten_link(next)
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A hash of the ids of a page's items (`id`, a search result's `content.id`,
+/// or a user's `accountId`), or `None` when no item has one.
+fn page_key(results: &[Value]) -> Option<u64> {
+    let mut ids = String::new();
+    for item in results {
+        let id = item
+            .get("id")
+            .or_else(|| item.pointer("/content/id"))
+            .or_else(|| item.get("accountId"))
+            .or_else(|| item.pointer("/user/accountId"));
+        match id {
+            Some(Value::String(id)) => ids.push_str(id),
+            Some(Value::Number(id)) => ids.push_str(&id.to_string()),
+            _ => continue,
+        }
+        ids.push(',');
+    }
+    (!ids.is_empty()).then(|| crate::hash::fnv1a(&ids))
+}
+
+/// At most 200 characters of a link, for an error message.
+fn shorten_link(link: &str) -> String {
+    match link.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &link[..cut]),
+        None => link.to_string(),
+    }
+}
+
+fn loop_error(status: u16, message: String) -> Error {
+    Error::Upstream(UpstreamError { status, message })
+}
+
 /// Fetches `first_url` and follows its next links, handing each page's
 /// `results` to `visit` (which may take them) until it says [`Flow::Stop`]
 /// or no page remains.
-/// A next link that leaves the API base, or one already fetched, is an error.
+/// A next link that leaves the API base, and a walk that goes round in
+/// circles (see [`LoopGuard`]), are errors.
 pub fn walk(
     client: &Client,
     first_url: &str,
     mut visit: impl FnMut(&mut Vec<Value>) -> Flow,
 ) -> Result<Walked, Error> {
-    let mut seen = HashSet::new();
+    let mut guard = LoopGuard::default();
     let mut url = first_url.to_string();
-    let mut empty_in_a_row = 0;
     loop {
-        seen.insert(url.clone());
         let (response, mut body) = client.get_json(&url)?;
         let status = response.status;
         let mut page = match body.get_mut("results").map(Value::take) {
@@ -124,13 +232,10 @@ pub fn walk(
                 }));
             }
         };
-        empty_in_a_row = if page.is_empty() {
-            empty_in_a_row + 1
-        } else {
-            0
-        };
+        let next = next_link(&response, &body);
+        guard.page(&url, &page, next.is_some(), status)?;
         let flow = visit(&mut page);
-        let Some(next) = next_link(&response, &body) else {
+        let Some(next) = next else {
             return Ok(Walked {
                 status,
                 stopped_early: false,
@@ -142,23 +247,8 @@ pub fn walk(
                 stopped_early: true,
             });
         }
-        if empty_in_a_row >= MAX_EMPTY_PAGES {
-            return Err(Error::Upstream(UpstreamError {
-                status,
-                message: format!(
-                    "Confluence returned {empty_in_a_row} empty pages in a row, each with a next link; stopped to avoid an endless walk"
-                ),
-            }));
-        }
         let next_url = resolve_next(client, &next)?;
-        if !seen.insert(next_url.clone()) {
-            return Err(Error::Upstream(UpstreamError {
-                status,
-                message: format!(
-                    "Confluence returned the same page link twice ({next}); stopped to avoid a loop"
-                ),
-            }));
-        }
+        guard.follow(&next_url, &next, status)?;
         url = next_url;
     }
 }
@@ -338,31 +428,76 @@ mod tests {
         assert_eq!(platform.sent().len(), 2);
     }
 
-    #[test]
-    fn fetch_all_stops_on_a_repeated_cursor() {
-        let platform = ScriptedPlatform::new(vec![
-            page(&[1], Some("/wiki/api/v2/spaces?cursor=b")),
-            page(&[2], Some("/wiki/api/v2/spaces?cursor=b")),
-        ]);
-        let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
-        let err =
-            fetch_all(&client, "https://a.atlassian.net/wiki/api/v2/spaces", 100).unwrap_err();
-        assert!(matches!(err, Error::Upstream(e) if e.message.contains("same page link twice")));
-    }
-
-    #[test]
-    fn fetch_all_stops_after_too_many_empty_pages() {
-        let answers = (0..30)
-            .map(|n| page(&[], Some(&format!("/wiki/api/v2/spaces?cursor=e{n}"))))
-            .collect();
+    /// A fetch-all of spaces against these answers must fail: its error's
+    /// message, and how many requests were sent.
+    fn failed_walk(
+        answers: Vec<Result<HttpResponse, crate::platform::TransportFailure>>,
+    ) -> (String, usize) {
         let platform = ScriptedPlatform::new(answers);
         let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
         let err =
             fetch_all(&client, "https://a.atlassian.net/wiki/api/v2/spaces", 100).unwrap_err();
-        assert!(
-            matches!(&err, Error::Upstream(e) if e.message.contains("empty pages")),
-            "{err:?}"
-        );
-        assert_eq!(platform.sent().len(), MAX_EMPTY_PAGES);
+        match err {
+            Error::Upstream(e) => (e.message, platform.sent().len()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Pages of `ids`, each linking to a fresh cursor.
+    fn fresh_cursors(
+        ids: &[u32],
+        count: usize,
+    ) -> Vec<Result<HttpResponse, crate::platform::TransportFailure>> {
+        (0..count)
+            .map(|n| page(ids, Some(&format!("/wiki/api/v2/spaces?cursor=f{n}"))))
+            .collect()
+    }
+
+    #[test]
+    fn fetch_all_stops_on_a_repeated_cursor() {
+        let (message, _) = failed_walk(vec![
+            page(&[1], Some("/wiki/api/v2/spaces?cursor=b")),
+            page(&[2], Some("/wiki/api/v2/spaces?cursor=b")),
+        ]);
+        assert!(message.contains("already followed"), "{message}");
+    }
+
+    #[test]
+    fn fetch_all_stops_when_cursors_go_round_in_a_cycle() {
+        // A links to B, B links back to A: not the same link twice in a row,
+        // but a link this walk has fetched.
+        let (message, sent) = failed_walk(vec![
+            page(&[1], Some("/wiki/api/v2/spaces?cursor=b")),
+            page(&[2], Some("/wiki/api/v2/spaces")),
+            page(&[1], Some("/wiki/api/v2/spaces?cursor=b")),
+        ]);
+        assert!(message.contains("already followed"), "{message}");
+        assert_eq!(sent, 2);
+    }
+
+    #[test]
+    fn fetch_all_stops_when_fresh_cursors_bring_the_same_items() {
+        let (message, sent) = failed_walk(fresh_cursors(&[7, 8], 5));
+        assert!(message.contains("already read"), "{message}");
+        assert_eq!(sent, 2);
+    }
+
+    #[test]
+    fn fetch_all_stops_after_too_many_empty_pages() {
+        let (message, sent) = failed_walk(fresh_cursors(&[], 30));
+        assert!(message.contains("empty pages"), "{message}");
+        assert_eq!(sent, MAX_EMPTY_PAGES);
+    }
+
+    #[test]
+    fn a_loop_guard_survives_a_round_trip_through_json() {
+        let mut guard = LoopGuard::default();
+        let items = [serde_json::json!({"id": "1"})];
+        guard.page("https://a/x", &items, true, 200).unwrap();
+        let text = serde_json::to_string(&guard).unwrap();
+        let back: LoopGuard = serde_json::from_str(&text).unwrap();
+        assert!(back.follow("https://a/x", "/x", 200).is_err());
+        let mut back = back;
+        assert!(back.page("https://a/y", &items, true, 200).is_err());
     }
 }

@@ -95,8 +95,12 @@ impl HttpResponse {
 pub enum TransportFailure {
     /// The response body grew past the cap, in bytes.
     BodyTooLarge(usize),
-    /// The host refused or could not complete the exchange; the text says why.
+    /// The exchange could not be completed (connection, timeout, a broken
+    /// answer); the text says why. Worth a retry.
     Failed(String),
+    /// The host would not send the request at all (its allow-list, or a limit
+    /// on the address, headers or body); the text says which. A retry cannot help.
+    Refused(String),
 }
 
 impl From<String> for TransportFailure {

@@ -28,6 +28,11 @@ pub struct RetryPolicy {
     /// Wait this long between retries instead of the exponential backoff
     /// (a `Retry-After` still wins).
     pub fixed_delay: Option<Duration>,
+    /// The most a whole call waits before retries, all requests together: a
+    /// wait that would pass it ends the call at once (a 429 as `rate-limited`
+    /// with the server's Retry-After), well inside a host's usual time limit
+    /// (60 s in connector-host), so the caller gets the wait, not a time-out.
+    pub wait_budget: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -40,9 +45,13 @@ impl Default for RetryPolicy {
             retry_writes: false,
             retry_all_errors: false,
             fixed_delay: None,
+            wait_budget: DEFAULT_WAIT_BUDGET,
         }
     }
 }
+
+/// The default [`RetryPolicy::wait_budget`].
+pub const DEFAULT_WAIT_BUDGET: Duration = Duration::from_secs(20);
 
 /// The `Retry-After` reported in a `rate-limited` error is clamped to this.
 pub const MAX_REPORTED_RETRY_AFTER_SECS: u64 = 3600;

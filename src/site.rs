@@ -16,6 +16,8 @@ const EXAMPLE: &str = "acme.atlassian.net";
 /// connector at a local server.
 pub fn normalise_site(input: &str) -> Result<String, String> {
     let trimmed = input.trim();
+    // What messages quote of the address: at most 60 characters of it.
+    let shown = crate::input::shorten(trimmed);
     if trimmed.is_empty() {
         return Err(format!(
             "the site address is empty: type your Confluence site, such as {EXAMPLE}"
@@ -28,42 +30,42 @@ pub fn normalise_site(input: &str) -> Result<String, String> {
     };
     let url = Url::parse(&with_scheme).map_err(|e| {
         format!(
-            "`{trimmed}` is not a site address ({e}): type your Confluence site, such as {EXAMPLE}"
+            "`{shown}` is not a site address ({e}): type your Confluence site, such as {EXAMPLE}"
         )
     })?;
     let host = url.host().ok_or_else(|| {
-        format!("`{trimmed}` has no host name: type your Confluence site, such as {EXAMPLE}")
+        format!("`{shown}` has no host name: type your Confluence site, such as {EXAMPLE}")
     })?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&host) => {}
         "http" => {
             return Err(format!(
-                "`{trimmed}` uses http://, which would send the credentials unencrypted: type https://{} instead",
+                "`{shown}` uses http://, which would send the credentials unencrypted: type https://{} instead",
                 url.host_str().unwrap_or(EXAMPLE)
             ));
         }
         other => {
             return Err(format!(
-                "`{trimmed}` uses the scheme `{other}`: type an https:// address, such as https://{EXAMPLE}"
+                "`{shown}` uses the scheme `{other}`: type an https:// address, such as https://{EXAMPLE}"
             ));
         }
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(format!(
-            "`{trimmed}` contains a user name or password: type only the site, such as {EXAMPLE}; \
+            "`{shown}` contains a user name or password: type only the site, such as {EXAMPLE}; \
              the e-mail and API token have fields of their own"
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!(
-            "`{trimmed}` has a query or fragment: type only the site, such as {EXAMPLE}"
+            "`{shown}` has a query or fragment: type only the site, such as {EXAMPLE}"
         ));
     }
     let path = url.path().trim_end_matches('/');
     if !(path.is_empty() || path.eq_ignore_ascii_case("/wiki")) {
         return Err(format!(
-            "`{trimmed}` has the path `{}`: type only the site, such as {}, without a page or space path",
+            "`{shown}` has the path `{}`: type only the site, such as {}, without a page or space path",
             url.path(),
             url.origin().ascii_serialization()
         ));
@@ -73,7 +75,7 @@ pub fn normalise_site(input: &str) -> Result<String, String> {
         && !is_loopback(&host)
     {
         return Err(format!(
-            "`{trimmed}` is not a full host name: type the whole site address, such as {name}.atlassian.net"
+            "`{shown}` is not a full host name: type the whole site address, such as {name}.atlassian.net"
         ));
     }
     Ok(url.origin().ascii_serialization())

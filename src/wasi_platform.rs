@@ -59,14 +59,15 @@ impl Platform for WasiPlatform {
 
 /// Sends one request through `wasi:http` and reads the whole response body.
 fn send(request: &HttpRequest, max_body: usize) -> Result<HttpResponse, TransportFailure> {
-    let url = url::Url::parse(&request.url).map_err(|e| format!("bad URL: {e}"))?;
+    let url = url::Url::parse(&request.url)
+        .map_err(|e| TransportFailure::Refused(format!("bad URL: {e}")))?;
     let pairs: Vec<(String, Vec<u8>)> = request
         .headers
         .iter()
         .map(|(name, value)| (name.clone(), value.as_bytes().to_vec()))
         .collect();
-    let headers =
-        Fields::from_list(&pairs).map_err(|e| format!("a request header was refused: {e:?}"))?;
+    let headers = Fields::from_list(&pairs)
+        .map_err(|e| TransportFailure::Refused(format!("a request header was refused: {e:?}")))?;
     let outgoing = OutgoingRequest::new(headers);
     let method = match request.method {
         Method::Get => http::Method::Get,
@@ -88,7 +89,8 @@ fn send(request: &HttpRequest, max_body: usize) -> Result<HttpResponse, Transpor
         Some(query) => format!("{}?{query}", url.path()),
         None => url.path().to_string(),
     };
-    let refused = |what: &str| format!("the host refused the request's {what}");
+    let refused =
+        |what: &str| TransportFailure::Refused(format!("the host refused the request's {what}"));
     outgoing
         .set_method(&method)
         .map_err(|()| refused("method"))?;
@@ -109,7 +111,8 @@ fn send(request: &HttpRequest, max_body: usize) -> Result<HttpResponse, Transpor
     let between_bytes = request.timeout.unwrap_or(BETWEEN_BYTES_TIMEOUT);
     let _ = options.set_first_byte_timeout(Some(first_byte.as_nanos() as u64));
     let _ = options.set_between_bytes_timeout(Some(between_bytes.as_nanos() as u64));
-    let pending = outgoing_handler::handle(outgoing, Some(options)).map_err(describe_error)?;
+    let pending = outgoing_handler::handle(outgoing, Some(options))
+        .map_err(|code| failure(code, max_body))?;
     {
         let stream = body.write().map_err(|()| refused("body stream"))?;
         for chunk in request.body.as_deref().unwrap_or_default().chunks(4096) {
@@ -118,7 +121,7 @@ fn send(request: &HttpRequest, max_body: usize) -> Result<HttpResponse, Transpor
                 .map_err(|e| format!("sending the body failed: {}", stream_error(e)))?;
         }
     }
-    OutgoingBody::finish(body, None).map_err(describe_error)?;
+    OutgoingBody::finish(body, None).map_err(|code| failure(code, max_body))?;
     let response = loop {
         match pending.get() {
             Some(result) => break result,
@@ -127,7 +130,7 @@ fn send(request: &HttpRequest, max_body: usize) -> Result<HttpResponse, Transpor
     };
     let response = response
         .map_err(|()| "the response was already taken".to_string())?
-        .map_err(describe_error)?;
+        .map_err(|code| failure(code, max_body))?;
     let status = response.status();
     let headers = response
         .headers()
@@ -169,6 +172,38 @@ fn send(request: &HttpRequest, max_body: usize) -> Result<HttpResponse, Transpor
         headers,
         body: bytes,
     })
+}
+
+/// A `wasi:http` error code as a failure: the host's refusals (its
+/// allow-list, its limits on the request) are not worth a retry.
+fn failure(code: ErrorCode, max_body: usize) -> TransportFailure {
+    let limit = |what: &str, size: Option<u64>| match size {
+        Some(size) => format!(
+            "the host refused the request: its {what} is over the host's limit of {size} bytes"
+        ),
+        None => format!("the host refused the request: its {what} is over the host's limit"),
+    };
+    match code {
+        ErrorCode::HttpRequestDenied => TransportFailure::Refused(
+            "the host does not allow requests to this address (it is not in the host's allow-list)"
+                .to_string(),
+        ),
+        ErrorCode::HttpRequestUriTooLong => TransportFailure::Refused(limit("address", None)),
+        ErrorCode::HttpRequestUriInvalid => TransportFailure::Refused(
+            "the host refused the request's address as invalid".to_string(),
+        ),
+        ErrorCode::HttpRequestMethodInvalid => {
+            TransportFailure::Refused("the host refused the request's method".to_string())
+        }
+        ErrorCode::HttpRequestHeaderSectionSize(size) => {
+            TransportFailure::Refused(limit("headers", size.map(u64::from)))
+        }
+        ErrorCode::HttpRequestHeaderSize(_) => TransportFailure::Refused(limit("header", None)),
+        ErrorCode::HttpRequestBodySize(size) => TransportFailure::Refused(limit("body", size)),
+        // The host stops reading an answer at the connector's own cap.
+        ErrorCode::HttpResponseBodySize(_) => TransportFailure::BodyTooLarge(max_body),
+        other => TransportFailure::Failed(describe_error(other)),
+    }
 }
 
 /// A readable description of a `wasi:http` error code.

@@ -41,12 +41,13 @@ fuzz_target!(|data: &[u8]| {
     let mut unreadable = 0;
     for (i, entry) in har.log.entries.iter().enumerate() {
         let req = &entry.request;
-        let body = req
-            .post_data
-            .as_ref()
-            .and_then(|p| p.text.as_deref())
-            .unwrap_or("");
-        match replayer.answer(&req.method, &req.url, body.as_bytes()) {
+        // A body recorded as base64 (`_encoding`) is matched on its bytes.
+        let body = match req.post_data.as_ref().and_then(|p| p.bytes()) {
+            Some(Ok(bytes)) => bytes,
+            Some(Err(_)) => continue,
+            None => Vec::new(),
+        };
+        match replayer.answer(&req.method, &req.url, &body) {
             Ok(got) => assert_eq!(
                 json(got),
                 json(entry),

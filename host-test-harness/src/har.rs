@@ -4,10 +4,13 @@
 //! Matching: method, origin (scheme, host, port) and path exactly; query
 //! parameters as an order-insensitive multiset after percent-decoding; when
 //! the entry has JSON `postData` the request body must be equal as JSON,
-//! other `postData` text must be equal exactly. Each entry answers at most
-//! once, and the first unused match in file order answers.
+//! other `postData` text must be equal exactly (a body kept in base64, with
+//! the custom field `"_encoding": "base64"` on `postData`, is decoded first).
+//! Each entry answers at most once, and the first unused match in file order
+//! answers.
 
-use anyhow::{Context, Result};
+use crate::files;
+use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use url::Url;
@@ -30,8 +33,48 @@ pub struct Log {
     #[serde(default)]
     pub creator: Creator,
     /// The exchanges, in order.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "entries")]
     pub entries: Vec<Entry>,
+}
+
+/// Reads `log.entries` one entry at a time, so an entry that does not fit
+/// the model is named in the error: its number, method and URL.
+fn entries<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Entry>, D::Error> {
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = Vec<Entry>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of entries")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Vec<Entry>, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(value) = seq.next_element::<serde_json::Value>()? {
+                let text =
+                    |field: &str| value["request"][field].as_str().unwrap_or("?").to_string();
+                let name = entry_name(entries.len(), &text("method"), &text("url"));
+                let entry = serde_json::from_value(value)
+                    .map_err(|e| serde::de::Error::custom(format!("{name}: {e}")))?;
+                entries.push(entry);
+            }
+            Ok(entries)
+        }
+    }
+    d.deserialize_seq(Entries)
+}
+
+/// How errors name entry `index` (0-based): `entry #3 (GET https://...)`.
+fn entry_name(index: usize, method: &str, url: &str) -> String {
+    const SHOWN: usize = 200;
+    let url = match url.char_indices().nth(SHOWN) {
+        Some((at, _)) => format!("{}...", &url[..at]),
+        None => url.to_string(),
+    };
+    format!("entry #{} ({method} {url})", index + 1)
 }
 
 impl Default for Log {
@@ -154,12 +197,54 @@ pub struct PostData {
     /// Media type.
     #[serde(default)]
     pub mime_type: String,
-    /// The body text.
+    /// The body text (base64 when `encoding` says so).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Form parameters (kept as is).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<serde_json::Value>,
+    /// `base64` when `text` is the body in base64: a custom field
+    /// (`_encoding`; HAR 1.2 has no encoding on `postData`) written for
+    /// request bodies that are not UTF-8, such as a binary upload.
+    #[serde(default, rename = "_encoding", skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+}
+
+impl PostData {
+    /// `postData` holding `body` as text when it is UTF-8, else as base64
+    /// with `_encoding: base64`.
+    pub fn from_bytes(body: &[u8], mime_type: &str) -> PostData {
+        use base64::Engine as _;
+        let (text, encoding) = match std::str::from_utf8(body) {
+            Ok(text) => (text.to_string(), None),
+            Err(_) => (
+                base64::engine::general_purpose::STANDARD.encode(body),
+                Some("base64".to_string()),
+            ),
+        };
+        PostData {
+            mime_type: mime_type.to_string(),
+            text: Some(text),
+            params: Vec::new(),
+            encoding,
+        }
+    }
+
+    /// The body bytes, decoding base64 when `encoding` says so; `None` when
+    /// the entry keeps no body text.
+    pub fn bytes(&self) -> Option<Result<Vec<u8>>> {
+        use base64::Engine as _;
+        let text = self.text.as_deref()?;
+        Some(match self.encoding.as_deref() {
+            None => Ok(text.as_bytes().to_vec()),
+            Some("base64") => base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .context("request.postData.text is not valid base64 (its _encoding is base64)"),
+            Some(other) => Err(anyhow!(
+                "request.postData._encoding {other:?} is not known (only \"base64\" is)"
+            )),
+        })
+    }
 }
 
 /// A recorded response.
@@ -220,7 +305,7 @@ impl Content {
         if self.encoding.as_deref() == Some("base64") {
             base64::engine::general_purpose::STANDARD
                 .decode(text.trim())
-                .context("response content.text is not valid base64")
+                .context("response.content.text is not valid base64 (its encoding is base64)")
         } else {
             Ok(text.as_bytes().to_vec())
         }
@@ -246,24 +331,89 @@ impl Content {
 }
 
 impl Har {
-    /// Reads and parses a HAR file.
+    /// Reads, parses and checks (see [`Har::check`]) a HAR file of at most
+    /// [`MAX_HAR_BYTES`](files::MAX_HAR_BYTES), parsing as it reads.
     pub fn read(path: &Path) -> Result<Har> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the HAR file {}", path.display()))?;
-        Har::parse(&text).with_context(|| format!("{} is not a valid HAR file", path.display()))
+        let what = "HAR file";
+        let mut reader = files::open_capped(path, files::MAX_HAR_BYTES, what)?;
+        let parsed = serde_json::from_reader(std::io::BufReader::new(&mut reader));
+        if reader.exceeded {
+            bail!(
+                "the {what} {} is larger than the limit of {}",
+                path.display(),
+                files::show_size(files::MAX_HAR_BYTES)
+            );
+        }
+        let invalid = || format!("{} is not a valid HAR file", path.display());
+        let har: Har = match parsed {
+            Ok(har) => har,
+            Err(e) if e.is_io() => {
+                return Err(e)
+                    .with_context(|| format!("cannot read the {what} {}", path.display()));
+            }
+            Err(e) => return Err(e).with_context(invalid),
+        };
+        har.check().with_context(invalid)?;
+        Ok(har)
     }
 
-    /// Parses HAR JSON text.
+    /// Parses and checks (see [`Har::check`]) HAR JSON text.
     pub fn parse(text: &str) -> Result<Har> {
-        Ok(serde_json::from_str(text)?)
+        let har: Har = serde_json::from_str(text)?;
+        har.check()?;
+        Ok(har)
     }
 
-    /// Writes the HAR, pretty-printed, to `path`.
+    /// Checks what replay relies on, naming the first entry that fails (its
+    /// number, method and URL) and the field: every `request.url` is an
+    /// absolute URL, every `response.status` is in 100..=599, and every body
+    /// in base64 (`content.text` with `encoding: base64`, `postData.text`
+    /// with `_encoding: base64`) decodes.
+    pub fn check(&self) -> Result<()> {
+        for (i, entry) in self.log.entries.iter().enumerate() {
+            let (req, res) = (&entry.request, &entry.response);
+            let name = || entry_name(i, &req.method, &req.url);
+            if RequestKey::new(&req.method, &req.url).is_err() {
+                bail!("{}: request.url is not an absolute URL", name());
+            }
+            if !(100..=599).contains(&res.status) {
+                bail!(
+                    "{}: response.status {} is outside 100..=599",
+                    name(),
+                    res.status
+                );
+            }
+            if res.content.encoding.as_deref() == Some("base64") {
+                res.content.bytes().with_context(name)?;
+            }
+            if let Some(Err(e)) = req.post_data.as_ref().and_then(PostData::bytes) {
+                return Err(e).with_context(name);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the HAR, pretty-printed, to `path` (replacing it atomically).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let text = serde_json::to_string_pretty(self)?;
-        std::fs::write(path, text + "\n")
+        let mut text = serde_json::to_vec_pretty(self)?;
+        text.push(b'\n');
+        files::write_atomic(path, &text, 0o666)
             .with_context(|| format!("cannot write the HAR file {}", path.display()))
     }
+}
+
+/// The error of a strict replay that left `unused` entries (`#N METHOD URL`).
+pub fn unused_message(unused: &[String]) -> String {
+    format!(
+        "strict replay: {} HAR entr{} never used: {}",
+        unused.len(),
+        if unused.len() == 1 {
+            "y was"
+        } else {
+            "ies were"
+        },
+        unused.join(", ")
+    )
 }
 
 /// The parts of a request that matching looks at.
@@ -312,6 +462,12 @@ fn body_matches(post: Option<&PostData>, body: &[u8]) -> bool {
     let Some(text) = post.text.as_deref() else {
         return true;
     };
+    if post.encoding.is_some() {
+        return post
+            .bytes()
+            .and_then(Result::ok)
+            .is_some_and(|want| want == body);
+    }
     if post.mime_type.to_ascii_lowercase().contains("json") {
         let want: Result<serde_json::Value, _> = serde_json::from_str(text);
         let got: Result<serde_json::Value, _> = serde_json::from_slice(body);

@@ -5,10 +5,11 @@ use crate::bindings::{
     ActionDefinition, ConnectionDefinition, ConnectorError, Output, Site, WitConnection,
 };
 use crate::engine;
+use crate::files;
 use crate::har::Har;
 use crate::http::{CallHooks, Exchange, HttpMode};
 use crate::logging::LogLine;
-use crate::secrets::Secrets;
+use crate::secrets::{Redact, Redactor, Secrets};
 use crate::state::{MemoryLimitExceeded, State};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,31 @@ pub fn call_failure(
     anyhow!("the component failed: {message}")
 }
 
+/// A call that failed in the host rather than in the component: a time or
+/// memory limit, a trap, a replay miss, strict replay's unused entries. It
+/// keeps what the call gathered until it failed; the blocking and async
+/// call methods return it inside their `anyhow::Error`, so
+/// `err.downcast_ref::<CallFailure>()` gives the guest's log lines so far
+/// (the CLI prints them before the error).
+#[derive(Debug)]
+pub struct CallFailure {
+    /// What went wrong (secret values redacted), as the error displays it.
+    pub message: String,
+    /// Every `wasi:logging` line the guest wrote before the failure (secret
+    /// values redacted, see [`LogLine`]).
+    pub logs: Vec<LogLine>,
+    /// Every HTTP request the guest sent before the failure.
+    pub exchanges: Vec<Exchange>,
+}
+
+impl std::fmt::Display for CallFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CallFailure {}
+
 /// A stored connection: which definition, and its non-secret values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Connection {
@@ -70,10 +96,13 @@ impl Connection {
         }
     }
 
-    /// Reads a connection file (`{"definition":"basic","values":{...}}`).
+    /// Reads a connection file (`{"definition":"basic","values":{...}}`), at
+    /// most [`MAX_CONNECTION_BYTES`](crate::files::MAX_CONNECTION_BYTES);
+    /// a key given twice in one object is refused.
     pub fn read(path: &Path) -> Result<Connection> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the connection file {}", path.display()))?;
+        let what = "connection file";
+        let text = files::read_text_capped(path, files::MAX_CONNECTION_BYTES, what)?;
+        crate::json::refuse_duplicate_keys(&text, &format!("the {what} {}", path.display()))?;
         serde_json::from_str(&text).with_context(|| {
             format!(
                 "{} is not a connection file (want {{\"definition\":\"basic\",\"values\":{{...}}}})",
@@ -115,7 +144,9 @@ pub struct CallOptions {
     pub http: HttpMode,
     /// The secrets answered to the guest (in replay mode, missing ones are `REDACTED`).
     pub secrets: Secrets,
-    /// Wall-clock limit of the whole call, instantiation included.
+    /// Wall-clock limit of the whole call, instantiation included (one too
+    /// far away for the clock, such as `Duration::MAX`, is no limit). When it
+    /// passes, the call fails with a [`CallFailure`] keeping the logs so far.
     pub time_limit: Duration,
     /// Limit of each linear memory, in bytes.
     pub memory_limit: usize,
@@ -170,11 +201,15 @@ impl CallOptions {
 /// What one call produced, besides its result: what was sent, logged, refused, left unused.
 #[derive(Debug)]
 pub struct Outcome<T> {
-    /// The component's own answer.
+    /// The component's own answer, every form of every secret redacted.
     pub result: Result<T, ConnectorError>,
+    /// How many secrets the host redacted from `result` and `logs`. The
+    /// component puts none there itself, so anything but 0 is a site that
+    /// reflected a credential back (or a component that leaked one).
+    pub redactions: usize,
     /// Every HTTP request the component sent, in order.
     pub exchanges: Vec<Exchange>,
-    /// Every `wasi:logging` line.
+    /// Every `wasi:logging` line, secrets redacted.
     pub logs: Vec<LogLine>,
     /// HAR entries never used (replay mode).
     pub unused_har_entries: Vec<String>,
@@ -286,7 +321,7 @@ impl Host {
     }
 
     /// Runs an export that cannot fail inside the component, with no HTTP.
-    pub(crate) fn definitions<T: Send + 'static>(
+    pub(crate) fn definitions<T: Redact + Send + 'static>(
         &self,
         call: impl for<'a> FnOnce(
             &'a crate::bindings::Connector,
@@ -295,7 +330,7 @@ impl Host {
             Box<dyn Future<Output = wasmtime::Result<T>> + Send + 'a>,
         > + Send,
     ) -> Result<T> {
-        let outcome = self.block_on(self.run(&CallOptions::default(), |b, s| {
+        let outcome = self.block_on(self.run_for(None, &CallOptions::default(), |b, s| {
             let answer = call(b, s);
             Box::pin(async move { Ok(Ok(answer.await?)) })
         }))?;
@@ -316,7 +351,7 @@ impl Host {
         options: &CallOptions,
     ) -> Result<Outcome<Site>> {
         let conn = connection.to_wit();
-        self.run(options, move |b, s| {
+        self.run_for(Some(connection), options, move |b, s| {
             Box::pin(async move {
                 b.integration_connector_connections()
                     .call_check(s, &conn)
@@ -349,7 +384,7 @@ impl Host {
         let conn = connection.to_wit();
         let action = action.to_string();
         let input = input.to_string();
-        self.run(options, move |b, s| {
+        self.run_for(Some(connection), options, move |b, s| {
             Box::pin(async move {
                 b.integration_connector_actions()
                     .call_invoke(s, &action, &conn, &input)
@@ -359,8 +394,14 @@ impl Host {
         .await
     }
 
-    pub(crate) async fn run<T: Send + 'static>(
+    /// Runs `call` through `connection` (whose Basic credentials the
+    /// redaction then knows too). Everything the call hands back (result,
+    /// log lines, exchanges, a failure's message and logs, the recorded HAR)
+    /// has every form of every secret redacted, including the
+    /// `Authorization` values the guest sent.
+    pub(crate) async fn run_for<T: Redact + Send + 'static>(
         &self,
+        connection: Option<&Connection>,
         options: &CallOptions,
         call: impl for<'a> FnOnce(
             &'a crate::bindings::Connector,
@@ -374,7 +415,8 @@ impl Host {
             options.http,
             HttpMode::Replay { .. } | HttpMode::ReplayShared(_) | HttpMode::Respond { .. }
         );
-        let hooks = CallHooks::new(&options.http, secrets.clone());
+        let redactor = Redactor::new(&secrets, connection);
+        let hooks = CallHooks::with_redactor(&options.http, redactor.clone());
         let record = hooks.record();
         let logs = Arc::new(Mutex::new(Vec::new()));
         let mut state = State::new(hooks, secrets.clone(), logs.clone(), options.memory_limit);
@@ -386,17 +428,30 @@ impl Host {
         // Every epoch tick: stop the guest once the time limit has passed,
         // or at once after a replay miss (the call has failed already; this
         // spares the guest's retries). Otherwise yield to other tasks.
-        let deadline = Instant::now() + options.time_limit;
+        // A limit too far away for the clock is no limit (`None`).
+        let deadline = Instant::now().checked_add(options.time_limit);
         let watched = record.clone();
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
             let missed = !watched.lock().unwrap().replay_misses.is_empty();
-            Ok(if missed || Instant::now() >= deadline {
+            let late = deadline.is_some_and(|deadline| Instant::now() >= deadline);
+            Ok(if missed || late {
                 UpdateDeadline::Interrupt
             } else {
                 UpdateDeadline::Yield(1)
             })
         });
+        // What the call gathered, for a failure: its logs and exchanges so far.
+        let failure = |message: String| {
+            let record = std::mem::take(&mut *record.lock().unwrap());
+            let mut logs = std::mem::take(&mut *logs.lock().unwrap());
+            logs.redact_with(&redactor);
+            anyhow::Error::new(CallFailure {
+                message: redactor.redact(&message),
+                logs,
+                exchanges: record.exchanges,
+            })
+        };
 
         let pre = &self.pre;
         let fut = async {
@@ -404,42 +459,41 @@ impl Host {
             call(&bindings, &mut store).await
         };
         let result = match tokio::time::timeout(options.time_limit, fut).await {
-            Err(_) => return Err(anyhow!(time_limit_message(options.time_limit))),
+            Err(_) => return Err(failure(time_limit_message(options.time_limit))),
             Ok(Err(e)) => {
-                if let Some(miss) = record.lock().unwrap().replay_misses.first() {
-                    bail!("{miss}");
-                }
-                return Err(call_failure(e, options.time_limit, &secrets));
+                let miss = record.lock().unwrap().replay_misses.first().cloned();
+                let message = match miss {
+                    Some(miss) => miss,
+                    None => call_failure(e, options.time_limit, &secrets).to_string(),
+                };
+                return Err(failure(message));
             }
             Ok(Ok(result)) => result,
         };
 
         let unused = store.data().hooks().unused_entries();
-        let record = std::mem::take(&mut *record.lock().unwrap());
-        let logs = std::mem::take(&mut *logs.lock().unwrap());
-        if let Some(miss) = record.replay_misses.first() {
-            bail!("{miss}");
+        let miss = record.lock().unwrap().replay_misses.first().cloned();
+        if let Some(miss) = miss {
+            return Err(failure(miss));
         }
         match &options.http {
-            HttpMode::Replay { strict: true, .. } if !unused.is_empty() => bail!(
-                "strict replay: {} HAR entr{} never used: {}",
-                unused.len(),
-                if unused.len() == 1 {
-                    "y was"
-                } else {
-                    "ies were"
-                },
-                unused.join(", ")
-            ),
+            HttpMode::Replay { strict: true, .. } if !unused.is_empty() => {
+                return Err(failure(crate::har::unused_message(&unused)));
+            }
             HttpMode::Record { output, .. } => {
                 let mut har = Har::default();
-                har.log.entries = record.recorded.clone();
+                har.log.entries = std::mem::take(&mut record.lock().unwrap().recorded);
                 har.write(output)?;
             }
             _ => {}
         }
+        let record = std::mem::take(&mut *record.lock().unwrap());
+        let mut logs = std::mem::take(&mut *logs.lock().unwrap());
+        let mut result = result;
+        let redactions = result.redact_with(&redactor) + logs.redact_with(&redactor);
         Ok(Outcome {
             result,
+            redactions,
             exchanges: record.exchanges,
             logs,
             unused_har_entries: unused,

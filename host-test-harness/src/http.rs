@@ -4,7 +4,7 @@
 //! so tests can assert what the component sent.
 
 use crate::har::{self, Content, Entry, Har, NameValue, Replayer};
-use crate::secrets::{REDACTED, Secrets};
+use crate::secrets::{REDACTED, Redactor, Secrets};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use serde::Serialize;
@@ -12,8 +12,15 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
 
-/// The largest response body record mode buffers.
-pub const MAX_RECORDED_BODY: usize = 64 * 1024 * 1024;
+/// The largest response body the host reads from the network, in bytes:
+/// the component's own cap (`MAX_RESPONSE_BYTES` in the component's
+/// `src/http.rs`), so the host never holds more than the guest may accept.
+/// A longer body (announced by `Content-Length`, or found while reading)
+/// fails the exchange with `ErrorCode::HttpResponseBodySize`.
+pub const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
+
+/// The largest response body record mode buffers: [`MAX_RESPONSE_BODY`].
+pub const MAX_RECORDED_BODY: usize = MAX_RESPONSE_BODY;
 
 /// Where a call's HTTP requests are answered from.
 #[derive(Clone, Debug, Default)]
@@ -63,7 +70,7 @@ pub struct Exchange {
     pub method: String,
     /// Absolute URL (secret values redacted).
     pub url: String,
-    /// Request headers; `Authorization` and secret values redacted.
+    /// Request headers; `Authorization`, `Cookie` and secret values redacted.
     pub request_headers: Vec<(String, String)>,
     /// The request body as text (lossy UTF-8, secret values redacted).
     pub request_body: String,
@@ -71,7 +78,10 @@ pub struct Exchange {
     pub status: Option<u16>,
     /// Why no response came back (refused, replay miss, transport error).
     pub error: Option<String>,
-    /// The raw `Authorization` header value. Never serialised or printed.
+    /// The `Authorization` header value with its credential redacted:
+    /// `Bearer REDACTED`, or `Basic base64(user:REDACTED)` (as a replay
+    /// without secrets sends it), so tests can see which scheme and user
+    /// were sent. Never serialised or printed.
     #[serde(skip)]
     pub authorization: Option<String>,
 }
@@ -132,12 +142,18 @@ enum Answer {
 pub struct CallHooks {
     answer: Arc<Answer>,
     record: Arc<Mutex<HttpRecord>>,
-    secrets: Secrets,
+    redactor: Redactor,
 }
 
 impl CallHooks {
     /// Hooks for `mode`; `secrets` are the values to redact.
     pub fn new(mode: &HttpMode, secrets: Secrets) -> CallHooks {
+        CallHooks::with_redactor(mode, secrets.redactor())
+    }
+
+    /// Hooks for `mode` that redact with `redactor`, and teach it every
+    /// `Authorization` value the guest sends.
+    pub fn with_redactor(mode: &HttpMode, redactor: Redactor) -> CallHooks {
         let answer = match mode {
             HttpMode::Off => Answer::Off,
             HttpMode::Replay { har, .. } => {
@@ -171,8 +187,13 @@ impl CallHooks {
         CallHooks {
             answer: Arc::new(answer),
             record: Arc::default(),
-            secrets,
+            redactor,
         }
+    }
+
+    /// The redactor of the call, with what it learnt from the requests so far.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     /// The shared record the hooks fill; read it after the call.
@@ -198,7 +219,7 @@ impl CallHooks {
         handle(
             self.answer.clone(),
             self.record.clone(),
-            self.secrets.clone(),
+            self.redactor.clone(),
             request,
             options,
         )
@@ -219,6 +240,24 @@ pub fn host_allowed(allowed: &[String], uri: &http::Uri) -> bool {
 fn full(bytes: impl Into<Bytes>) -> WasiBody {
     Full::new(bytes.into())
         .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+/// `body`, failing with `HttpResponseBodySize` once more than
+/// [`MAX_RESPONSE_BODY`] bytes came, and otherwise with the transport's own
+/// error (such as a between-bytes timeout).
+fn capped<B>(body: B) -> WasiBody
+where
+    B: hyper::body::Body<Data = Bytes, Error = HttpError> + Send + 'static,
+{
+    Limited::new(body, MAX_RESPONSE_BODY)
+        .map_err(|e| match e.downcast::<HttpError>() {
+            Ok(code) => *code,
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                HttpError::HttpResponseBodySize(Some(MAX_RESPONSE_BODY as u64))
+            }
+            Err(_) => HttpError::HttpProtocolError,
+        })
         .boxed_unsync()
 }
 
@@ -272,14 +311,24 @@ fn response_from(res: &har::Response) -> Result<http::Response<WasiBody>, String
     builder.body(full(body)).map_err(|e| e.to_string())
 }
 
-fn header_pairs(headers: &http::HeaderMap, secrets: &Secrets) -> Vec<(String, String)> {
+/// Headers as kept: credentials and cookies (which a site may fill with
+/// anything, such as a session bound to the credential) as `REDACTED`,
+/// every other value with the secrets redacted.
+fn header_pairs(headers: &http::HeaderMap, redactor: &Redactor) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(n, v)| {
-            let value = if *n == http::header::AUTHORIZATION {
+            let value = if [
+                http::header::AUTHORIZATION,
+                http::header::PROXY_AUTHORIZATION,
+                http::header::COOKIE,
+                http::header::SET_COOKIE,
+            ]
+            .contains(n)
+            {
                 REDACTED.to_string()
             } else {
-                secrets.redact(&String::from_utf8_lossy(v.as_bytes()))
+                redactor.redact(&String::from_utf8_lossy(v.as_bytes()))
             };
             (n.as_str().to_string(), value)
         })
@@ -299,24 +348,29 @@ fn name_values(pairs: &[(String, String)]) -> Vec<NameValue> {
 async fn handle(
     answer: Arc<Answer>,
     record: Arc<Mutex<HttpRecord>>,
-    secrets: Secrets,
+    redactor: Redactor,
     request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
 ) -> Result<http::Response<WasiBody>, HttpError> {
     let (parts, body) = request.into_parts();
+    // The credential the guest sends is redacted from everything the call
+    // leaves, in every form, whatever the host was told of it.
+    for value in parts.headers.get_all(http::header::AUTHORIZATION) {
+        redactor.learn_authorization(&String::from_utf8_lossy(value.as_bytes()));
+    }
     let body = body.collect().await?.to_bytes();
     let url = parts.uri.to_string();
     let mut exchange = Exchange {
         method: parts.method.to_string(),
-        url: secrets.redact(&url),
-        request_headers: header_pairs(&parts.headers, &secrets),
-        request_body: secrets.redact(&String::from_utf8_lossy(&body)),
+        url: redactor.redact(&url),
+        request_headers: header_pairs(&parts.headers, &redactor),
+        request_body: redactor.redact(&String::from_utf8_lossy(&body)),
         status: None,
         error: None,
         authorization: parts
             .headers
             .get(http::header::AUTHORIZATION)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            .map(|v| redactor.redact_authorization(&String::from_utf8_lossy(v.as_bytes()))),
     };
     let finish = |exchange: Exchange| record.lock().unwrap().exchanges.push(exchange);
     match &*answer {
@@ -351,7 +405,7 @@ async fn handle(
                     Ok(response)
                 }
                 Err(message) => {
-                    let message = secrets.redact(&message);
+                    let message = redactor.redact(&message);
                     exchange.error = Some(message.clone());
                     let mut rec = record.lock().unwrap();
                     rec.replay_misses.push(message);
@@ -382,7 +436,7 @@ async fn handle(
             let (response, io) = match sent {
                 Ok(ok) => ok,
                 Err(e) => {
-                    exchange.error = Some(secrets.redact(&e.to_string()));
+                    exchange.error = Some(redactor.redact(&e.to_string()));
                     finish(exchange);
                     return Err(e);
                 }
@@ -390,28 +444,33 @@ async fn handle(
             exchange.status = Some(response.status().as_u16());
             let io = tokio::spawn(io);
             let (res_parts, res_body) = response.into_parts();
-            let collected = Limited::new(res_body, MAX_RECORDED_BODY).collect().await;
+            // The host reads at most what the guest accepts; past that (or
+            // when the announced length says so) the exchange fails.
+            let announced = res_parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+            if let Some(len) = announced.filter(|&len| len > MAX_RESPONSE_BODY as u64) {
+                exchange.error = Some(format!(
+                    "the response body of {len} bytes is over the host's limit of {MAX_RESPONSE_BODY} bytes"
+                ));
+                finish(exchange);
+                io.abort();
+                return Err(HttpError::HttpResponseBodySize(Some(len)));
+            }
+            let collected = capped(res_body).collect().await;
             let _ = io.await;
             let res_bytes = match collected {
                 Ok(c) => c.to_bytes(),
                 Err(e) => {
-                    exchange.error = Some(secrets.redact(&e.to_string()));
+                    exchange.error = Some(redactor.redact(&e.to_string()));
                     finish(exchange);
-                    // Tell the guest what really happened: the body was too
-                    // big for the host, or the transport's own error (such
-                    // as a between-bytes timeout).
-                    return Err(match e.downcast::<HttpError>() {
-                        Ok(code) => *code,
-                        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                            HttpError::HttpResponseBodySize(None)
-                        }
-                        Err(_) => HttpError::HttpProtocolError,
-                    });
+                    return Err(e);
                 }
             };
             if *recording {
                 let entry =
-                    recorded_entry(&exchange, &body, &res_parts, &res_bytes, &secrets, started);
+                    recorded_entry(&exchange, &body, &res_parts, &res_bytes, &redactor, started);
                 record.lock().unwrap().recorded.push(entry);
             }
             finish(exchange);
@@ -425,7 +484,7 @@ fn recorded_entry(
     req_body: &[u8],
     res: &http::response::Parts,
     res_body: &[u8],
-    secrets: &Secrets,
+    redactor: &Redactor,
     started: std::time::SystemTime,
 ) -> Entry {
     let header = |headers: &http::HeaderMap, name: http::HeaderName| {
@@ -439,24 +498,27 @@ fn recorded_entry(
         .map(|u| {
             u.query_pairs()
                 .map(|(name, value)| NameValue {
-                    name: name.into_owned(),
-                    value: value.into_owned(),
+                    name: redactor.redact(&name),
+                    value: redactor.redact(&value),
                 })
                 .collect()
         })
         .unwrap_or_default();
     let req_mime = exchange.header("content-type").unwrap_or("").to_string();
-    let post_data = (!req_body.is_empty()).then(|| har::PostData {
-        mime_type: req_mime,
-        text: Some(exchange.request_body.clone()),
-        params: Vec::new(),
+    // A body that is not UTF-8 (a binary upload) is kept whole, in base64.
+    let post_data = (!req_body.is_empty()).then(|| match std::str::from_utf8(req_body) {
+        Ok(_) => har::PostData {
+            mime_type: req_mime,
+            text: Some(exchange.request_body.clone()),
+            params: Vec::new(),
+            encoding: None,
+        },
+        Err(_) => har::PostData::from_bytes(&redactor.redact_bytes(req_body), &req_mime),
     });
-    let res_headers = header_pairs(&res.headers, secrets);
-    let mut content =
-        Content::from_bytes(res_body, &header(&res.headers, http::header::CONTENT_TYPE));
-    if content.encoding.is_none() {
-        content.text = content.text.map(|t| secrets.redact(&t));
-    }
+    let res_headers = header_pairs(&res.headers, redactor);
+    // Redacted on the bytes, before a binary body becomes base64.
+    let res_body = redactor.redact_bytes(res_body);
+    let content = Content::from_bytes(&res_body, &header(&res.headers, http::header::CONTENT_TYPE));
     let millis = started
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis())
@@ -482,7 +544,7 @@ fn recorded_entry(
             cookies: Vec::new(),
             headers: name_values(&res_headers),
             content,
-            redirect_url: header(&res.headers, http::header::LOCATION),
+            redirect_url: redactor.redact(&header(&res.headers, http::header::LOCATION)),
             headers_size: -1,
             body_size: res_body.len() as i64,
         },
@@ -533,9 +595,9 @@ impl WasiHttpHooks for CallHooks {
     > {
         let answer = self.answer.clone();
         let record = self.record.clone();
-        let secrets = self.secrets.clone();
+        let redactor = self.redactor.clone();
         Box::new(async move {
-            let response = handle(answer, record, secrets, request, options).await?;
+            let response = handle(answer, record, redactor, request, options).await?;
             Ok((
                 response,
                 Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,

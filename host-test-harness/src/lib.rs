@@ -10,6 +10,7 @@
 
 pub mod bindings;
 pub mod engine;
+pub mod files;
 pub mod har;
 pub mod host;
 pub mod http;
@@ -24,8 +25,10 @@ pub use bindings::{
     Operation, Output, Site, StreamDefinition, SyncRecord,
 };
 pub use har::Har;
-pub use host::{CallOptions, Connection, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Host, Outcome};
+pub use host::{
+    CallFailure, CallOptions, Connection, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Host, Outcome,
+};
 pub use http::{Exchange, HttpMode};
 pub use logging::LogLine;
-pub use secrets::{REDACTED, Secrets};
+pub use secrets::{REDACTED, Redactor, Secrets};
 pub use sync::{SyncJob, SyncSummary, run_sync};

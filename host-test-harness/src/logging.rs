@@ -3,8 +3,10 @@
 use crate::bindings::LogLevel;
 use serde::Serialize;
 
-/// One `wasi:logging/logging.log` call, exactly as the guest wrote it, so tests
-/// can prove no secret is in it; the CLI redacts secret values when printing.
+/// One `wasi:logging/logging.log` call as the guest wrote it, with every
+/// form of every secret redacted by the host (a debug log may show what a
+/// site sent, and a site may reflect the credential). `Outcome::redactions`
+/// says whether anything was.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LogLine {
     /// `trace`, `debug`, `info`, `warn`, `error` or `critical`.

@@ -6,12 +6,16 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use host_test_harness::har::{self, Replayer};
+use host_test_harness::secrets::Redactor;
 use host_test_harness::{
-    Body, CallOptions, Connection, Har, Host, HttpMode, Outcome, Output, Secrets, SyncJob,
-    SyncSummary, json, run_sync,
+    Body, CallFailure, CallOptions, Connection, Har, Host, HttpMode, Outcome, Output, Secrets,
+    SyncJob, SyncSummary, files, json, run_sync,
 };
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -103,12 +107,35 @@ struct CallArgs {
     /// api.atlassian.com, api.media.atlassian.com and the connection's host).
     #[arg(long, value_name = "HOST")]
     allow_host: Vec<String>,
-    /// Time limit of the call, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    /// Time limit of the call, in seconds (more than 0, at most 86400: a day).
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_time_limit,
+          allow_negative_numbers = true)]
     time_limit: f64,
-    /// Memory limit of the component, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 256)]
-    memory_limit: usize,
+    /// Memory limit of the component, in MiB (1 to 1024, the engine's most).
+    #[arg(long, value_name = "MIB", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_MEMORY_MIB))]
+    memory_limit: u64,
+}
+
+/// The largest `--time-limit`, in seconds: a day.
+const MAX_TIME_LIMIT_SECS: f64 = 86_400.0;
+
+/// The largest `--memory-limit`, in MiB: what the engine gives any memory.
+const MAX_MEMORY_MIB: u64 = (host_test_harness::engine::MAX_MEMORY_BYTES >> 20) as u64;
+
+/// Reads `--time-limit`: seconds, more than 0 and at most a day.
+fn parse_time_limit(text: &str) -> Result<f64, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if secs > 0.0 && secs <= MAX_TIME_LIMIT_SECS {
+        Ok(secs)
+    } else {
+        Err(format!(
+            "{text} is outside the accepted range: more than 0 and at most {MAX_TIME_LIMIT_SECS} seconds"
+        ))
+    }
 }
 
 impl CallArgs {
@@ -128,10 +155,9 @@ impl CallArgs {
             allowed.extend(connection.site_host());
         }
         let http = if let Some(path) = &self.replay {
-            HttpMode::Replay {
-                har: Har::read(path)?,
-                strict: self.strict,
-            }
+            // Shared, so the calls use the HAR as read, never a copy of it;
+            // `CallArgs::check_strict` then looks for unused entries.
+            HttpMode::ReplayShared(Arc::new(Mutex::new(Replayer::new(Har::read(path)?))))
         } else if let Some(output) = &self.record {
             HttpMode::Record {
                 allowed_hosts: allowed,
@@ -146,39 +172,50 @@ impl CallArgs {
         } else {
             HttpMode::Off
         };
-        if !(self.time_limit > 0.0 && self.time_limit.is_finite()) {
-            bail!("--time-limit wants a positive number of seconds");
-        }
         Ok(CallOptions {
             http,
             secrets,
             time_limit: Duration::from_secs_f64(self.time_limit),
-            memory_limit: self.memory_limit.saturating_mul(1024 * 1024),
+            memory_limit: (self.memory_limit as usize) << 20,
             wall_clock: None,
         })
     }
+
+    /// With `--strict`, fails when the run left a HAR entry unused.
+    fn check_strict(&self, options: &CallOptions) -> Result<()> {
+        if let (true, HttpMode::ReplayShared(replayer)) = (self.strict, &options.http) {
+            let unused = replayer.lock().unwrap_or_else(|e| e.into_inner()).unused();
+            if !unused.is_empty() {
+                bail!("{}", har::unused_message(&unused));
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Prints a call's log lines (secret values redacted) and its result; the exit code says which.
+/// Prints a call's log lines and its result, every form of every secret
+/// redacted (the library did already; this is the last line of defence);
+/// the exit code says which.
 fn print_outcome<T>(
     outcome: Outcome<T>,
-    secrets: &Secrets,
-    render: impl Fn(&T) -> serde_json::Value,
-) -> ExitCode {
+    redactor: &Redactor,
+    render: impl Fn(&T) -> String,
+) -> Result<ExitCode> {
     for line in &outcome.logs {
-        eprintln!("{}", secrets.redact(&line.to_string()));
+        eprintln!("{}", redactor.redact(&line.to_string()));
     }
     for host in &outcome.refused_hosts {
         eprintln!("[host] refused a request to {host}: not in the allow-list (see --allow-host)");
     }
     match &outcome.result {
         Ok(value) => {
-            println!("{}", serde_json::to_string_pretty(&render(value)).unwrap());
-            ExitCode::SUCCESS
+            let text = render(value);
+            print_stdout(&redactor.redact(&text))?;
+            Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("{}", json::error(e));
-            ExitCode::from(1)
+            eprintln!("{}", redactor.redact(&json::error(e).to_string()));
+            Ok(ExitCode::from(1))
         }
     }
 }
@@ -245,14 +282,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "config-schema": config_schema,
                 },
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            print_stdout(&serde_json::to_string_pretty(&out)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { connection, call } => {
             let connection = Connection::read(&connection)?;
             let options = call.options(&connection, true)?;
-            let outcome = host.check(&connection, &options)?;
-            Ok(print_outcome(outcome, &options.secrets, json::site))
+            let outcome = host
+                .check(&connection, &options)
+                .inspect_err(|e| print_failure_logs(e, &options, &connection))?;
+            call.check_strict(&options)?;
+            let redactor = options.secrets.with_connection_context(&connection);
+            print_outcome(outcome, &redactor, |site| {
+                serde_json::to_string_pretty(&json::site(site)).expect("JSON values serialise")
+            })
         }
         Command::Invoke {
             action,
@@ -263,16 +306,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let connection = Connection::read(&connection)?;
             let input = match input.strip_prefix('@') {
-                Some(file) => std::fs::read_to_string(file)
-                    .with_context(|| format!("cannot read the input file {file}"))?,
-                None => input,
+                Some(file) => {
+                    let what = "input file";
+                    let text =
+                        files::read_text_capped(file.as_ref(), files::MAX_INPUT_BYTES, what)?;
+                    json::refuse_duplicate_keys(&text, &format!("the {what} {file}"))?;
+                    text
+                }
+                None => {
+                    json::refuse_duplicate_keys(&input, "--input")?;
+                    input
+                }
             };
             let options = call.options(&connection, true)?;
-            let mut outcome = host.invoke(&action, &connection, &input, &options)?;
+            let mut outcome = host
+                .invoke(&action, &connection, &input, &options)
+                .inspect_err(|e| print_failure_logs(e, &options, &connection))?;
+            call.check_strict(&options)?;
             if let (Some(path), Ok(output)) = (&save, &mut outcome.result) {
                 save_body(output, path)?;
             }
-            Ok(print_outcome(outcome, &options.secrets, json::output))
+            let redactor = options.secrets.with_connection_context(&connection);
+            print_outcome(outcome, &redactor, json::output_pretty)
         }
         Command::Sync {
             connection,
@@ -283,20 +338,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             call,
         } => {
             let connection = Connection::read(&connection)?;
-            if fresh {
-                for path in [&state, &out] {
-                    match std::fs::remove_file(path) {
-                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                            return Err(e)
-                                .with_context(|| format!("cannot remove {}", path.display()));
-                        }
-                        _ => {}
-                    }
-                }
-            }
             let config = match &config {
-                Some(path) => std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the config file {}", path.display()))?,
+                Some(path) => {
+                    let what = "config file";
+                    let text = files::read_text_capped(path, files::MAX_CONFIG_BYTES, what)?;
+                    json::refuse_duplicate_keys(&text, &format!("the {what} {}", path.display()))?;
+                    text
+                }
                 None => "{}".to_string(),
             };
             let options = call.options(&connection, true)?;
@@ -308,8 +356,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out: &out,
                 options: &options,
                 max_batches: None,
+                fresh,
             };
-            let summary = run_sync(&host, &job, &mut progress);
+            let summary = run_sync(&host, &job, &mut progress)
+                .and_then(|summary| call.check_strict(&options).map(|()| summary));
+            let redactor = options.secrets.with_connection_context(&connection);
             match summary {
                 Ok(summary) => {
                     let out = serde_json::json!({
@@ -317,11 +368,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         "records": summary.records,
                         "requests": summary.requests,
                     });
-                    println!("{}", serde_json::to_string_pretty(&out)?);
+                    print_stdout(&redactor.redact(&serde_json::to_string_pretty(&out)?))?;
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    eprintln!("{}", secrets_safe(&options.secrets, &e));
+                    print_failure_logs(&e, &options, &connection);
+                    eprintln!("{}", secrets_safe(&redactor, &e));
                     Ok(ExitCode::from(1))
                 }
             }
@@ -329,9 +381,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Prints the log lines a call gathered before it failed in the host (a
+/// limit, a replay miss: see [`CallFailure`]), redacted as a successful
+/// call's are, so they come before the error.
+fn print_failure_logs(error: &anyhow::Error, options: &CallOptions, connection: &Connection) {
+    if let Some(failure) = error.downcast_ref::<CallFailure>() {
+        let redactor = options.secrets.with_connection_context(connection);
+        for line in &failure.logs {
+            eprintln!("{}", redactor.redact(&line.to_string()));
+        }
+    }
+}
+
+/// Writing to stdout failed (a closed pipe, a full disk).
+#[derive(Debug)]
+struct OutputError(std::io::Error);
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write the output: {}", self.0)
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+/// Writes `text` and a newline to stdout, and flushes it; a failure is an
+/// [`OutputError`], which ends the process quietly.
+fn print_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush())
+        .map_err(|e| OutputError(e).into())
+}
+
 /// A sync failure as one JSON line, secret values redacted.
-fn secrets_safe(secrets: &Secrets, error: &anyhow::Error) -> String {
-    let text = secrets.redact(&format!("{error:#}"));
+fn secrets_safe(redactor: &Redactor, error: &anyhow::Error) -> String {
+    let text = redactor.redact(&format!("{error:#}"));
     serde_json::from_str::<serde_json::Value>(&text)
         .map(|v| v.to_string())
         .unwrap_or_else(|_| serde_json::json!({"error": "sync", "message": text}).to_string())
@@ -354,6 +441,15 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => code,
+        Err(e) if e.is::<OutputError>() => {
+            // stdout is gone (a closed pipe: nothing to say) or full.
+            if let Some(OutputError(io)) = e.downcast_ref()
+                && io.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                eprintln!("{}", json::host_error(&e));
+            }
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("{}", json::host_error(&e));
             ExitCode::from(2)

@@ -3,13 +3,15 @@
 //! mirror a site into a JSON-lines file with a state file it can resume from.
 
 use crate::bindings::{Batch, Operation, StreamDefinition};
+use crate::files;
 use crate::har::Replayer;
 use crate::host::{CallOptions, Connection, Host, Outcome};
 use crate::http::HttpMode;
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 impl Host {
@@ -34,7 +36,7 @@ impl Host {
         let conn = connection.to_wit();
         let config = config.to_string();
         let state = state.map(str::to_string);
-        self.block_on(self.run(options, move |b, s| {
+        self.block_on(self.run_for(Some(connection), options, move |b, s| {
             Box::pin(async move {
                 b.integration_connector_sync()
                     .call_read(s, &conn, &config, state.as_deref())
@@ -79,12 +81,20 @@ pub struct SyncJob<'a> {
     pub options: &'a CallOptions,
     /// Stop after this many batches (a test of resuming stops early).
     pub max_batches: Option<usize>,
+    /// Start over: remove the state and the records file first (once the
+    /// state is locked), so the run is a full one.
+    pub fresh: bool,
 }
 
 /// Runs a sync to the end of its run: reads batches, appends each batch's
 /// records to `out` as JSON lines, then saves the batch's state to
-/// `state_path` (written to a temporary file and renamed, so a crash leaves
-/// the previous state whole).
+/// `state_path` (written to a temporary file of its own and renamed, so a
+/// crash leaves the previous state whole).
+///
+/// Refuses a `state_path` and an `out` that are one file, and a state that
+/// another run holds (see [`lock_path`]). Before appending, a torn last line
+/// of `out` (left by a run killed mid-write) is cut off, and said so on
+/// stderr.
 pub fn run_sync(host: &Host, job: &SyncJob, progress: Progress) -> Result<SyncSummary> {
     let SyncJob {
         connection,
@@ -93,21 +103,41 @@ pub fn run_sync(host: &Host, job: &SyncJob, progress: Progress) -> Result<SyncSu
         out,
         options,
         max_batches,
+        fresh,
     } = *job;
+    files::ensure_distinct(state_path, out, ("--state", "--out"))?;
+    let _lock = lock_state(state_path, out)?;
+    if fresh {
+        for path in [state_path, out] {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("cannot remove {}", path.display()));
+                }
+                _ => {}
+            }
+        }
+    }
     let mut summary = SyncSummary::default();
-    let mut state = match std::fs::read_to_string(state_path) {
-        Ok(text) if !text.trim().is_empty() => Some(text),
-        Ok(_) => None,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", state_path.display())),
+    let mut state = if state_path.exists() {
+        let text = files::read_text_capped(state_path, files::MAX_STATE_BYTES, "state file")?;
+        (!text.trim().is_empty()).then_some(text)
+    } else {
+        None
     };
+    if let Some(cut) = repair_tail(out)? {
+        eprintln!(
+            "[sync] {}: removed a torn last line ({cut} bytes, cut short by an interrupted run) before appending",
+            out.display()
+        );
+    }
     // The batches of a run are separate calls: they share one replay, so each
     // recorded answer is used once across the whole run.
     let (options, strict) = match &options.http {
         HttpMode::Replay { har, strict } => (
             CallOptions {
                 http: HttpMode::ReplayShared(Arc::new(Mutex::new(Replayer::new(har.clone())))),
-                ..options.clone()
+                secrets: options.secrets.clone(),
+                ..*options
             },
             *strict,
         ),
@@ -146,11 +176,7 @@ pub fn run_sync(host: &Host, job: &SyncJob, progress: Progress) -> Result<SyncSu
         }
         file.write_all(lines.as_bytes())?;
         file.sync_data()?;
-        let temporary = state_path.with_extension("tmp");
-        std::fs::write(&temporary, &batch.state)
-            .with_context(|| format!("cannot write {}", temporary.display()))?;
-        std::fs::rename(&temporary, state_path)
-            .with_context(|| format!("cannot replace {}", state_path.display()))?;
+        files::write_atomic(state_path, batch.state.as_bytes(), 0o666)?;
         state = Some(batch.state);
         summary.batches += 1;
         progress(&summary);
@@ -158,14 +184,91 @@ pub fn run_sync(host: &Host, job: &SyncJob, progress: Progress) -> Result<SyncSu
             if let (true, HttpMode::ReplayShared(replayer)) = (strict, &options.http) {
                 let unused = replayer.lock().unwrap_or_else(|e| e.into_inner()).unused();
                 if !unused.is_empty() {
-                    bail!(
-                        "strict replay: {} HAR entries were never used: {}",
-                        unused.len(),
-                        unused.join(", ")
-                    );
+                    bail!("{}", crate::har::unused_message(&unused));
                 }
             }
             return Ok(summary);
         }
     }
+}
+
+/// The lock file of a state: `{state}.lock` beside it (`site.state.json.lock`).
+/// A run holds an advisory lock (`flock`) on it from start to end, so a
+/// second run on the same state fails at once; the system releases the lock
+/// when the process ends, however it ends, so a killed run leaves nothing
+/// stale. The file itself stays (removing it would let two runs lock two
+/// different files of one name).
+pub fn lock_path(state_path: &Path) -> PathBuf {
+    let mut name = state_path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".lock");
+    state_path.with_file_name(name)
+}
+
+/// Takes the state's lock for this run (see [`lock_path`]); the lock is held
+/// until the returned file is dropped.
+fn lock_state(state_path: &Path, out: &Path) -> Result<File> {
+    let path = lock_path(state_path);
+    files::ensure_distinct(out, &path, ("--out", "the state's lock file"))?;
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another sync is running with the state {} (it holds {}); wait for it to end, or give this one its own --state",
+            state_path.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+/// Makes the records file end with a whole line before records are appended
+/// to it: a last line without its newline is cut off when it is not
+/// complete JSON (a run was killed while writing it), and finished with a
+/// newline when it is. Returns how many bytes were cut, if any were.
+fn repair_tail(out: &Path) -> Result<Option<u64>> {
+    let context = || format!("cannot repair the end of {}", out.display());
+    let mut file = match OpenOptions::new().read(true).write(true).open(out) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(context),
+    };
+    let len = file.metadata().with_context(context)?.len();
+    // Where the last line starts: after the last newline, found from the end.
+    let mut start = 0;
+    let mut at = len;
+    let mut chunk = vec![0u8; 64 * 1024];
+    while at > 0 {
+        let n = chunk.len().min(at as usize);
+        at -= n as u64;
+        file.seek(SeekFrom::Start(at)).with_context(context)?;
+        file.read_exact(&mut chunk[..n]).with_context(context)?;
+        if let Some(i) = chunk[..n].iter().rposition(|&b| b == b'\n') {
+            start = at + i as u64 + 1;
+            break;
+        }
+    }
+    if start == len {
+        return Ok(None);
+    }
+    let mut tail = Vec::new();
+    file.seek(SeekFrom::Start(start)).with_context(context)?;
+    file.read_to_end(&mut tail).with_context(context)?;
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&tail).is_ok() {
+        file.write_all(b"\n").with_context(context)?;
+        file.sync_data().with_context(context)?;
+        return Ok(None);
+    }
+    file.set_len(start).with_context(context)?;
+    file.sync_data().with_context(context)?;
+    Ok(Some(len - start))
 }

@@ -188,3 +188,72 @@ fn an_unknown_action_is_refused_naming_the_action() {
         outcome.result
     );
 }
+
+/// Text that is not ASCII, of every kind that breaks code which slices at byte
+/// offsets or assumes one byte per character: accents (precomposed and
+/// combining), CJK, emoji (four bytes, with a joiner), right-to-left text and
+/// marks, and a zero-width space.
+const NON_ASCII: &[&str] = &[
+    "café",
+    "e\u{301}te\u{301}",
+    "日本語のページ",
+    "😀 👩‍💻 🇫🇷",
+    "שלום \u{200f}عربى\u{200e}",
+    "a\u{200b}b",
+];
+
+/// A canned answer with non-ASCII text in the fields actions read.
+const NON_ASCII_ANSWER: &str = r#"{"id":"1","title":"Ünïcödé 日本 😀","status":"current",
+"version":{"number":1},"spaceId":"1","key":"É","name":"名前",
+"body":{"storage":{"value":"<p>café e\u0301 \u200fשלום 😀</p>","representation":"storage"}},
+"results":[{"id":"1","title":"ひらがな 😀","name":"é"}],"_links":{"base":"https://acme.atlassian.net/wiki"}}"#;
+
+#[test]
+fn non_ascii_text_in_every_string_input_never_traps() {
+    let connection = oauth(json!({"cloud-id": "c1"}));
+    let options = CallOptions {
+        http: host_test_harness::HttpMode::Respond {
+            status: 200,
+            content_type: "application/json".into(),
+            body: NON_ASCII_ANSWER.into(),
+        },
+        ..CallOptions::default()
+    };
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for action in host().action_definitions().unwrap() {
+        let schema: Value = serde_json::from_str(&action.input_schema).unwrap();
+        let base = match example_input(&action) {
+            Value::Object(fields) => fields,
+            _ => Map::new(),
+        };
+        for (key, property) in schema["properties"].as_object().unwrap() {
+            if property["type"] != "string" {
+                continue;
+            }
+            for text in NON_ASCII {
+                // Alone, and inside ASCII text such as a CQL clause or a title.
+                for value in [text.to_string(), format!("label = {text} ORDER BY title")] {
+                    count += 1;
+                    let mut input = base.clone();
+                    input.insert(key.clone(), json!(value));
+                    let input = Value::Object(input).to_string();
+                    match host().invoke(&action.key, &connection, &input, &options) {
+                        Ok(_) => {}
+                        Err(e) => {
+                            failures.push(format!("{}: {key} = {value:?}: {e:#}", action.key))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!("{count} non-ASCII inputs ran across the catalog without a trap");
+    assert!(
+        failures.is_empty(),
+        "{} calls trapped or failed in the host:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(count > 1000, "only {count} cases");
+}

@@ -1,17 +1,14 @@
 //! The `connector-host` binary: JSON on stdout, connector errors as JSON on
 //! stderr with exit code 1, host failures as `{"error":"host"}` with code 2.
 
+mod common;
+
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Runs the CLI from the workspace root, as the README's commands are run.
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_connector-host"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env_remove("CONFLUENCE_API_TOKEN")
-        .output()
-        .unwrap()
+    common::cli::run(args, &[])
 }
 
 fn json(bytes: &[u8]) -> Value {

@@ -71,7 +71,11 @@ fn live_mode_refuses_hosts_outside_the_allow_list_and_reaches_the_others() {
     let sent = &record.exchanges[1];
     assert_eq!(sent.status, Some(200));
     assert_eq!(sent.header("authorization"), Some(REDACTED));
-    assert_eq!(sent.authorization.as_deref(), Some("Basic YTpiOmM="));
+    // The scheme and the user ("a"), the credential ("b:c") redacted.
+    assert_eq!(
+        sent.authorization.as_deref(),
+        Some("Basic YTpSRURBQ1RFRA==")
+    );
     assert!(sent.url.ends_with("?q=REDACTED"), "{}", sent.url);
     assert_eq!(sent.request_body, r#"{"k":"REDACTED"}"#);
     assert!(!format!("{sent:?}").contains("YTpiOmM="));

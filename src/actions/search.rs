@@ -44,20 +44,23 @@ pub fn page_search_cql(query: Option<&str>, cql: Option<&str>, space_key: Option
 /// Splits a CQL condition from its trailing `ORDER BY ...` clause (outside
 /// quoted values), so the condition can be combined and the order kept last.
 fn split_order_by(cql: &str) -> (&str, &str) {
-    let bytes = cql.as_bytes();
     let mut quote = None;
     let mut escaped = false;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut previous = None;
+    // Character by character: the offsets are always boundaries, so any text
+    // (accents, CJK, emoji) slices safely.
+    for (i, c) in cql.char_indices() {
+        let before = previous.replace(c);
         match quote {
             Some(_) if escaped => escaped = false,
-            Some(_) if b == b'\\' => escaped = true,
-            Some(q) if b == q => quote = None,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
             Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if c == '"' || c == '\'' => quote = Some(c),
             None => {
-                let at_word = i == 0 || bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b')';
+                let at_word = before.is_none_or(|b: char| b.is_whitespace() || b == ')');
                 let rest = &cql[i..];
-                let mut words = rest.split_ascii_whitespace();
+                let mut words = rest.split_whitespace();
                 if at_word
                     && words
                         .next()
@@ -112,6 +115,22 @@ mod tests {
         assert_eq!(
             page_search_cql(None, Some("order by title"), Some("ENG")),
             r#"type = page AND space = "ENG" order by title"#
+        );
+    }
+
+    #[test]
+    fn any_text_splits_on_character_boundaries() {
+        assert_eq!(
+            page_search_cql(None, Some("label = café"), None),
+            "type = page AND (label = café)"
+        );
+        assert_eq!(
+            page_search_cql(None, Some("title ~ \"日本語\" 😀 ORDER BY title"), None),
+            "type = page AND (title ~ \"日本語\" 😀) ORDER BY title"
+        );
+        assert_eq!(
+            split_order_by("é\u{301}\u{200f} order by x"),
+            ("é\u{301}\u{200f} ", "order by x")
         );
     }
 }

@@ -187,3 +187,18 @@ pub fn storage_to_text(storage: &str, ctx: &LinkContext) -> String {
 pub fn markdown_to_storage(markdown: &str) -> String {
     storage::convert(markdown)
 }
+
+/// Whether a link or image target may be written, in either direction: not
+/// a script or data URL (`javascript:`, `vbscript:`, `data:`).
+pub(crate) fn safe_url(url: &str) -> bool {
+    // Browsers ignore whitespace and control characters inside a scheme.
+    let compact: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    !["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|scheme| compact.starts_with(scheme))
+}

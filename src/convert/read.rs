@@ -155,7 +155,7 @@ impl<'c> Reader<'c> {
                     run.extend(content());
                 }
             }
-            "a" => match e.attr_nonempty("href") {
+            "a" => match e.attr_nonempty("href").filter(|h| super::safe_url(h)) {
                 Some(href) => run.push(Inline::Link {
                     url: href.trim().to_string(),
                     content: content(),
@@ -166,10 +166,14 @@ impl<'c> Reader<'c> {
             "img" => {
                 let url = e.attr("src").unwrap_or_default().trim().to_string();
                 let alt = e.attr("alt").or(e.attr("title")).unwrap_or_default();
-                run.push(Inline::Image {
-                    url,
-                    alt: alt.to_string(),
-                });
+                if super::safe_url(&url) {
+                    run.push(Inline::Image {
+                        url,
+                        alt: alt.to_string(),
+                    });
+                } else {
+                    run.push(Inline::Text(alt.to_string()));
+                }
             }
             "ac:link" => self.link(e, run),
             "ac:image" => self.image(e, run),
@@ -388,7 +392,11 @@ impl<'c> Reader<'c> {
             }
         };
         let content = body.unwrap_or_else(|| vec![Inline::Text(default)]);
-        run.push(Inline::Link { url, content });
+        if super::safe_url(&url) {
+            run.push(Inline::Link { url, content });
+        } else {
+            run.extend(content);
+        }
     }
 
     /// The URL of a resource identifier and the text a link to it shows by default.
@@ -466,7 +474,7 @@ impl<'c> Reader<'c> {
             .or(e.attr_nonempty("ac:title"))
             .map(str::to_string)
             .unwrap_or(name);
-        if url.is_empty() {
+        if url.is_empty() || !super::safe_url(&url) {
             run.push(Inline::Tag(if alt.is_empty() {
                 "image".to_string()
             } else {

@@ -257,7 +257,7 @@ impl Writer {
                 } else {
                     url.to_string()
                 };
-                if safe_url(&href) {
+                if super::safe_url(&href) {
                     self.push(
                         &format!("<a href=\"{}\">", escape(&href)),
                         Frame::Close("</a>"),
@@ -434,7 +434,7 @@ impl Writer {
             }
         }
         let url = url.trim();
-        if !safe_url(url) {
+        if !super::safe_url(url) {
             self.out.push_str(&escape(&alt));
             return j;
         }
@@ -506,18 +506,4 @@ fn container_end(container: Container) -> &'static str {
         Container::Numbers => "</ol>",
         Container::Tasks => "</ac:task-list>",
     }
-}
-
-/// Whether a link or image target may be written: not a script or data URL.
-fn safe_url(url: &str) -> bool {
-    // Browsers ignore whitespace and control characters inside a scheme.
-    let compact: String = url
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    !["javascript:", "vbscript:", "data:"]
-        .iter()
-        .any(|scheme| compact.starts_with(scheme))
 }

@@ -605,3 +605,27 @@ fn malformed_markdown_never_panics_and_gives_well_formed_storage() {
         }
     }
 }
+
+#[test]
+fn script_and_data_urls_in_storage_do_not_reach_markdown_or_text() {
+    let page = "<p><a href=\"javascript:alert(1)\">click</a> <a href=\" JaVa\tScript:x\">two</a> \
+                <img src=\"data:text/html,x\" alt=\"pic\" /> \
+                <ac:link><ri:url ri:value=\"vbscript:msgbox\" /><ac:plain-text-link-body>three</ac:plain-text-link-body></ac:link> \
+                <ac:image ac:alt=\"four\"><ri:url ri:value=\"javascript:x\" /></ac:image> \
+                <a href=\"https://ok.example/\">fine</a></p>";
+    let markdown = storage_to_markdown(page, &ctx());
+    let text = storage_to_text(page, &ctx());
+    for out in [&markdown, &text] {
+        let lower = out.to_ascii_lowercase();
+        for scheme in ["javascript", "vbscript", "data:"] {
+            assert!(!lower.contains(scheme), "{scheme} in {out:?}");
+        }
+        for word in ["click", "two", "three", "four", "fine"] {
+            assert!(out.contains(word), "{word} lost from {out:?}");
+        }
+    }
+    assert!(
+        markdown.contains("[fine](https://ok.example/)"),
+        "{markdown}"
+    );
+}

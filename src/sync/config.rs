@@ -241,7 +241,8 @@ impl Config {
         Ok(())
     }
 
-    /// A short fingerprint of the filters: a run under other filters starts over.
+    /// A short fingerprint of what the configuration selects and what its
+    /// records contain: a run under another one starts over and emits every item.
     pub fn fingerprint(&self) -> String {
         let filters = json!([
             self.spaces,
@@ -250,9 +251,10 @@ impl Config {
             self.modified,
             self.created,
             self.streams,
-            self.body_format
+            self.body_format,
+            self.attachment_bytes
         ]);
-        format!("{:016x}", super::records::fnv1a(&filters.to_string()))
+        format!("{:016x}", crate::hash::fnv1a(&filters.to_string()))
     }
 
     /// Whether the page-id or blog-post-id filters restrict content.

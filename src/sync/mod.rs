@@ -16,16 +16,18 @@ pub mod config;
 pub mod records;
 pub mod state;
 pub mod streams;
+#[cfg(test)]
+mod tests;
 
 use crate::bindings::exports::integration::connector::sync::{
     Batch, Operation, StreamDefinition, SyncRecord,
 };
 use crate::bindings::integration::connector::types::Connection;
 use crate::connection;
-use crate::errors::{Error, UpstreamError};
+use crate::errors::Error;
 use crate::http::Client;
 use crate::input::is_token;
-use crate::paging::{next_link, resolve_next};
+use crate::paging::{LoopGuard, next_link, resolve_next};
 use crate::platform::{HttpRequest, LogLevel, Method, Platform};
 use base64::Engine as _;
 use config::{BodyFormat, Config, Kind};
@@ -180,10 +182,36 @@ pub fn read(
     let client = resolved.client(platform);
     let fingerprint = config.fingerprint();
     let restart = state.run.is_some() && state.config != fingerprint;
+    let site = client.api_base().to_string();
+    if !state.site.is_empty() && state.site != site {
+        return Err(crate::errors::invalid_input(
+            "state",
+            format!(
+                "this state was written for {} and the connection reaches {site}; keep one state per site, or start over without a state",
+                state.site
+            ),
+        ));
+    }
+    state.site = site;
+    let now = platform.now_unix_secs();
     if state.run.is_none() || restart {
+        let future = state.since.filter(|since| *since > now);
+        if let Some(since) = future {
+            platform.log(
+                LogLevel::Warn,
+                &format!(
+                    "the state says the last run started at {since} (Unix seconds), after now ({now}); reading everything again"
+                ),
+            );
+        }
+        // A run under another configuration reads everything, and emits every
+        // item again even where the host holds its version: a changed body
+        // format, attachment bytes or stream choice changes what the records hold.
+        let changed = state.config != fingerprint;
         state.run = Some(Run {
-            started: platform.now_unix_secs(),
-            incremental: state.since.is_some() && state.config == fingerprint,
+            started: now,
+            incremental: state.since.is_some() && !changed && future.is_none(),
+            reemit: changed && !state.known.is_empty(),
             ..Run::default()
         });
         state.config = fingerprint;
@@ -245,6 +273,7 @@ impl Reader<'_, '_> {
                     let run = self.run();
                     run.phase += 1;
                     run.next = None;
+                    run.walk = Default::default();
                     run.item = 0;
                     let finished = run.phase >= plan.len();
                     if (requested || !self.records.is_empty()) && !finished {
@@ -344,14 +373,18 @@ impl Reader<'_, '_> {
     }
 
     fn holds(&self, stream: &str, id: &str, version: u64) -> bool {
-        self.state
-            .known
-            .get(stream)
-            .and_then(|m| m.get(id))
-            .is_some_and(|v| *v == version)
+        let reemit = self.state.run.as_ref().is_some_and(|r| r.reemit);
+        !reemit
+            && self
+                .state
+                .known
+                .get(stream)
+                .and_then(|m| m.get(id))
+                .is_some_and(|v| *v == version)
     }
 
     /// Fetches the current page of a phase: the stored next link, else `first`.
+    /// A walk that goes round in circles is stopped (see [`LoopGuard`]).
     fn fetch(
         &mut self,
         first: impl FnOnce(&Client) -> String,
@@ -361,15 +394,18 @@ impl Reader<'_, '_> {
             _ => first(&self.client),
         };
         let (response, body) = self.client.get_json(&url)?;
-        let next = match next_link(&response, &body) {
+        let link = next_link(&response, &body);
+        let results = body.get("results").and_then(Value::as_array);
+        self.run().walk.page(
+            &url,
+            results.map_or(&[], Vec::as_slice),
+            link.is_some(),
+            response.status,
+        )?;
+        let next = match link {
             Some(link) => {
                 let next = resolve_next(&self.client, &link)?;
-                if next == url {
-                    return Err(Error::Upstream(UpstreamError {
-                        status: response.status,
-                        message: format!("Confluence returned the same page link again ({link})"),
-                    }));
-                }
+                self.run().walk.follow(&next, &link, response.status)?;
                 Some(next)
             }
             None => None,
@@ -875,10 +911,14 @@ impl Reader<'_, '_> {
         let mut query = extra.to_vec();
         query.push(("start".to_string(), start.to_string()));
         query.push(("limit".to_string(), limit.to_string()));
-        let (_, body) = self.client.get_json(&self.client.url(path, &query))?;
+        let url = self.client.url(path, &query);
+        let (response, body) = self.client.get_json(&url)?;
         let results = Self::results(&body);
         let next = (results.len() >= limit && !results.is_empty())
             .then(|| format!("start={}", start + limit));
+        self.run()
+            .walk
+            .page(&url, &results, next.is_some(), response.status)?;
         Ok((results, next))
     }
 
@@ -887,7 +927,10 @@ impl Reader<'_, '_> {
         let run = self.run();
         match next {
             Some(next) => run.next = Some(next),
-            None => run.item += 1,
+            None => {
+                run.item += 1;
+                run.walk = LoopGuard::default();
+            }
         }
         Ok(Progress::More)
     }

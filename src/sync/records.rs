@@ -231,16 +231,9 @@ pub fn member_record(group_id: &str, user: &Value) -> Value {
     })
 }
 
-/// A stable 64-bit FNV-1a hash of `text` (for made-up ids and fingerprints).
-pub fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// An audit record; audit records carry no id, so one is made from their time and a hash of their content.
 pub fn audit_record(entry: &Value) -> Value {
-    let hash = fnv1a(&entry.to_string());
+    let hash = crate::hash::fnv1a(&entry.to_string());
     let when = entry
         .get("creationDate")
         .map(|v| v.to_string())

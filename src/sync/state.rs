@@ -16,8 +16,12 @@ pub const STATE_VERSION: u32 = 1;
 pub struct SyncState {
     /// [`STATE_VERSION`].
     pub version: u32,
-    /// The fingerprint of the filters the host's copy was made under.
+    /// The fingerprint of the configuration the host's copy was made under.
     pub config: String,
+    /// The API base the host's copy came from (the site, or the gateway and
+    /// cloud id); a state from another site is refused.
+    #[serde(default)]
+    pub site: String,
     /// When the last complete run started (Unix seconds): the next run reads
     /// what changed since then, minus the overlap.
     pub since: Option<u64>,
@@ -35,10 +39,18 @@ pub struct Run {
     pub started: u64,
     /// Whether it reads only what changed since the last run.
     pub incremental: bool,
+    /// Whether it emits every item again, even those whose version the host
+    /// holds (the configuration changed what records contain).
+    #[serde(default)]
+    pub reemit: bool,
     /// The index of the current phase in the run's plan.
     pub phase: usize,
     /// The next request of the current phase, when it has more pages.
     pub next: Option<String>,
+    /// What the current walk (a phase, or one item of a per-item phase) has
+    /// fetched, so that a server sending it round in circles is stopped.
+    #[serde(default)]
+    pub walk: crate::paging::LoopGuard,
     /// Within phases that go item by item (permissions per space, members per
     /// group): the index of the current item.
     pub item: usize,

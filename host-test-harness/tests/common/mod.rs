@@ -2,6 +2,7 @@
 //! the fixture connections, and shorthands for replays and results.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod openapi;
 pub mod scenarios_files;
 pub mod scenarios_markdown;

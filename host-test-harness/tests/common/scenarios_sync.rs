@@ -182,6 +182,7 @@ pub fn run_in(
         out: &out,
         options,
         max_batches,
+        fresh: false,
     };
     let summary = run_sync(host(), &job, &mut |_| {})?;
     let records = std::fs::read_to_string(&out)

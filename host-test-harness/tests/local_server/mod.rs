@@ -57,6 +57,14 @@ pub fn serve(status: u16, headers: &[(&str, &str)], body: &str, delay: Duration)
 /// `respond` write whatever it likes to the connection (a cut-short body, a
 /// slow drip, a redirect).
 pub fn serve_with(respond: impl Fn(&mut TcpStream) + Send + Sync + 'static) -> Server {
+    serve_request(move |_, stream| respond(stream))
+}
+
+/// Starts a server that reads each request, keeps it, and then lets
+/// `respond` answer it knowing what was asked (to reflect the request back).
+pub fn serve_request(
+    respond: impl Fn(&Received, &mut TcpStream) + Send + Sync + 'static,
+) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
@@ -92,13 +100,14 @@ pub fn serve_with(respond: impl Fn(&mut TcpStream) + Send + Sync + 'static) -> S
                     .unwrap_or(0usize);
                 let mut req_body = vec![0; len];
                 let _ = reader.read_exact(&mut req_body);
-                log.lock().unwrap().push(Received {
+                let received = Received {
                     method,
                     target,
                     headers: req_headers,
                     body: req_body,
-                });
-                respond(&mut stream);
+                };
+                log.lock().unwrap().push(received.clone());
+                respond(&received, &mut stream);
             });
         }
     });
