@@ -5,7 +5,7 @@
 mod local_server;
 
 use base64::Engine as _;
-use host_test_harness::{CallOptions, Connection, Host, HttpMode, REDACTED};
+use host_test_harness::{CallOptions, Connection, ConnectorError, Host, HttpMode, REDACTED};
 use local_server::serve;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -75,7 +75,13 @@ fn live_mode_reaches_allowed_hosts_and_refuses_others() {
     let refused = CallOptions::live(&["example.com"]).secret("api-token", TOKEN);
     let outcome = host().invoke("list-spaces", &conn, "{}", &refused).unwrap();
     assert_eq!(outcome.refused_hosts, vec!["127.0.0.1".to_string()]);
-    assert!(outcome.result.is_err(), "{:?}", outcome.result);
+    // The host's refusal is final: not retried, and the error says why.
+    assert_eq!(outcome.exchanges.len(), 1, "a refused request was retried");
+    assert!(
+        matches!(&outcome.result, Err(ConnectorError::Transport(m)) if m.contains("allow-list")),
+        "{:?}",
+        outcome.result
+    );
     assert!(outcome.exchanges.iter().all(|e| e.status.is_none()));
     assert_eq!(
         server.received().len(),
@@ -266,4 +272,38 @@ fn an_outcome_reports_the_guest_s_peak_memory() {
         small.peak_memory,
         big.peak_memory
     );
+}
+
+#[test]
+fn an_address_too_long_to_send_is_refused_once_without_echoing_it() {
+    // 10 MB of path: before, the host refused it (64 KiB is its limit), the
+    // guest called that a transport failure, retried it four times and
+    // quoted the whole address in its error.
+    let url = format!("/wiki/api/v2/pages/{}", "a".repeat(10 * 1024 * 1024));
+    let input = serde_json::json!({"url": url, "method": "GET"}).to_string();
+    let options = CallOptions::live(&["127.0.0.1"]).secret("api-token", TOKEN);
+    let outcome = host()
+        .invoke(
+            "raw-request",
+            &connection("http://127.0.0.1:9"),
+            &input,
+            &options,
+        )
+        .unwrap();
+    assert!(
+        outcome.exchanges.is_empty(),
+        "{:?}",
+        outcome.exchanges.len()
+    );
+    match &outcome.result {
+        Err(ConnectorError::InvalidInput(f)) => {
+            assert!(f.message.contains("32 KiB"), "{}", f.message);
+            assert!(
+                f.message.len() < 2000,
+                "{} bytes of message",
+                f.message.len()
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }
