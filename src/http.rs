@@ -314,7 +314,11 @@ impl<'p> Client<'p> {
                             };
                             // A server may quote the request's credential back.
                             let body = self.scrub(&String::from_utf8_lossy(&response.body));
-                            errors::from_status(response.status, body.as_bytes(), retry_after)
+                            if response.status == 410 {
+                                errors::gone(request.method.as_str(), &request.url, body.as_bytes())
+                            } else {
+                                errors::from_status(response.status, body.as_bytes(), retry_after)
+                            }
                         }
                         Ok(reason) => Error::Transport(format!(
                             "{} {}: {reason}",

@@ -430,3 +430,36 @@ fn a_redirect_to_another_host_is_followed_without_the_credentials() {
     assert!(authorization(&site).is_some_and(|v| v.starts_with("Basic ")));
     assert_eq!(authorization(&elsewhere), None);
 }
+
+#[test]
+fn a_removed_endpoint_names_itself_and_what_to_use_instead() {
+    // What the api.atlassian.com gateway answers for the v1 endpoints it removed.
+    let options = CallOptions {
+        http: host_test_harness::HttpMode::Respond {
+            status: 410,
+            content_type: "application/json".into(),
+            body: r#"{"message":"GoneException: This deprecated endpoint has been removed"}"#
+                .into(),
+        },
+        ..CallOptions::default()
+    };
+    let connection = common::oauth(json!({"cloud-id": "c1"}));
+    let outcome = host()
+        .invoke("search", &connection, r#"{"cql": "type = page"}"#, &options)
+        .unwrap();
+    assert_eq!(outcome.exchanges.len(), 1, "a 410 is not retried");
+    match expect_error(outcome) {
+        ConnectorError::Upstream(e) => {
+            assert_eq!(e.status, 410);
+            assert!(
+                e.message
+                    .contains("/wiki/rest/api/search answered 410 Gone")
+                    && e.message.contains("GoneException")
+                    && e.message.contains("instead"),
+                "{}",
+                e.message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
