@@ -166,10 +166,7 @@ fn v2_error_text(entry: &Value) -> Option<String> {
 
 /// Keeps at most [`MAX_MESSAGE_CHARS`] characters.
 fn shorten(message: &str) -> String {
-    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((cut, _)) => format!("{}…", &message[..cut]),
-        None => message.to_string(),
-    }
+    crate::text::clip(message, MAX_MESSAGE_CHARS)
 }
 
 #[cfg(test)]

@@ -431,8 +431,8 @@ pub fn parse_json(response: &HttpResponse) -> Result<Value, Error> {
 /// The first [`DEBUG_BODY_CHARS`] characters of a body, for a log line.
 fn preview(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    match text.char_indices().nth(DEBUG_BODY_CHARS) {
-        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], body.len()),
+    match crate::text::head(&text, DEBUG_BODY_CHARS) {
+        Some(head) => format!("{head}… ({} bytes in all)", body.len()),
         None => text.into_owned(),
     }
 }
@@ -440,8 +440,8 @@ fn preview(body: &[u8]) -> String {
 /// A URL without its query, for messages that should not echo user data.
 fn redact_query(url: &str) -> String {
     let path = url.split_once('?').map_or(url, |(path, _)| path);
-    match path.char_indices().nth(SHOWN_URL_CHARS) {
-        Some((cut, _)) => format!("{}… ({} bytes)", &path[..cut], path.len()),
+    match crate::text::head(path, SHOWN_URL_CHARS) {
+        Some(head) => format!("{head}… ({} bytes)", path.len()),
         None => path.to_string(),
     }
 }

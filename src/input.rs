@@ -639,10 +639,7 @@ fn describe(value: &Value) -> String {
 
 /// At most 60 characters of `text`.
 pub fn shorten(text: &str) -> String {
-    match text.char_indices().nth(60) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
+    crate::text::clip(text, 60)
 }
 
 /// The JSON Schema (draft 2020-12) of an input object with these params and rules.

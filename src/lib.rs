@@ -24,6 +24,7 @@ pub mod strict_json;
 pub mod sync;
 #[cfg(test)]
 mod testing;
+pub mod text;
 #[cfg(target_arch = "wasm32")]
 mod wasi_platform;
 

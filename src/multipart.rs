@@ -125,19 +125,10 @@ fn free_number<'a>(parts: impl Iterator<Item = &'a [u8]>) -> u64 {
     (0..).find(|n| !taken.contains(n)).unwrap_or_default()
 }
 
-/// Where `needle` first occurs in `haystack`.
+/// Where `needle` first occurs in `haystack` (the needle here is a short
+/// constant, so this stays linear in the haystack).
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut at = 0;
-    while at + needle.len() <= haystack.len() {
-        let next = haystack[at..].iter().position(|b| *b == first)?;
-        at += next;
-        if haystack[at..].starts_with(needle) {
-            return Some(at);
-        }
-        at += 1;
-    }
-    None
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A name or file name as a quoted-string may carry it: quotes and line breaks

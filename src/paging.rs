@@ -153,7 +153,7 @@ impl LoopGuard {
                 status,
                 format!(
                     "Confluence returned a page of items this walk has already read (at {}); stopped to avoid a loop",
-                    shorten_link(url)
+                    crate::text::clip(url, SHOWN_LINK_CHARS)
                 ),
             ));
         }
@@ -168,7 +168,7 @@ impl LoopGuard {
                 status,
                 format!(
                     "Confluence returned a page link this walk has already followed ({}); stopped to avoid a loop",
-                    shorten_link(next)
+                    crate::text::clip(next, SHOWN_LINK_CHARS)
                 ),
             ));
         }
@@ -196,13 +196,8 @@ fn page_key(results: &[Value]) -> Option<u64> {
     (!ids.is_empty()).then(|| crate::hash::fnv1a(&ids))
 }
 
-/// At most 200 characters of a link, for an error message.
-fn shorten_link(link: &str) -> String {
-    match link.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &link[..cut]),
-        None => link.to_string(),
-    }
-}
+/// How much of a link an error message quotes.
+const SHOWN_LINK_CHARS: usize = 200;
 
 fn loop_error(status: u16, message: String) -> Error {
     Error::Upstream(UpstreamError { status, message })

@@ -78,21 +78,13 @@ impl<'de> Visitor<'de> for StrictVisitor {
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format!(
                     "the key `{}` appears twice in one object; keep one",
-                    shorten(&key)
+                    crate::input::shorten(&key)
                 )));
             }
             let Strict(value) = map.next_value()?;
             object.insert(key, value);
         }
         Ok(Value::Object(object))
-    }
-}
-
-/// At most 60 characters of a key, for a message.
-fn shorten(key: &str) -> String {
-    match key.char_indices().nth(60) {
-        Some((cut, _)) => format!("{}…", &key[..cut]),
-        None => key.to_string(),
     }
 }
 

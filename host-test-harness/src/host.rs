@@ -100,9 +100,8 @@ impl Connection {
     /// most [`MAX_CONNECTION_BYTES`](crate::files::MAX_CONNECTION_BYTES);
     /// a key given twice in one object is refused.
     pub fn read(path: &Path) -> Result<Connection> {
-        let what = "connection file";
-        let text = files::read_text_capped(path, files::MAX_CONNECTION_BYTES, what)?;
-        crate::json::refuse_duplicate_keys(&text, &format!("the {what} {}", path.display()))?;
+        let text =
+            crate::json::read_unique_keys(path, files::MAX_CONNECTION_BYTES, "connection file")?;
         serde_json::from_str(&text).with_context(|| {
             format!(
                 "{} is not a connection file (want {{\"definition\":\"basic\",\"values\":{{...}}}})",

@@ -272,6 +272,16 @@ pub fn duplicate_key(text: &str) -> Option<DuplicateKey> {
     })
 }
 
+/// Reads the JSON file at `path`, at most `cap` bytes (see
+/// [`read_text_capped`](crate::files::read_text_capped)), refusing a key
+/// given twice in one object; `what` names the kind of file in errors
+/// (`connection file`).
+pub fn read_unique_keys(path: &std::path::Path, cap: u64, what: &str) -> anyhow::Result<String> {
+    let text = crate::files::read_text_capped(path, cap, what)?;
+    refuse_duplicate_keys(&text, &format!("the {what} {}", path.display()))?;
+    Ok(text)
+}
+
 /// [`duplicate_key`] as an error naming `what` (the file or the flag).
 pub fn refuse_duplicate_keys(text: &str, what: &str) -> anyhow::Result<()> {
     match duplicate_key(text) {

@@ -307,11 +307,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let connection = Connection::read(&connection)?;
             let input = match input.strip_prefix('@') {
                 Some(file) => {
-                    let what = "input file";
-                    let text =
-                        files::read_text_capped(file.as_ref(), files::MAX_INPUT_BYTES, what)?;
-                    json::refuse_duplicate_keys(&text, &format!("the {what} {file}"))?;
-                    text
+                    json::read_unique_keys(file.as_ref(), files::MAX_INPUT_BYTES, "input file")?
                 }
                 None => {
                     json::refuse_duplicate_keys(&input, "--input")?;
@@ -339,12 +335,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let connection = Connection::read(&connection)?;
             let config = match &config {
-                Some(path) => {
-                    let what = "config file";
-                    let text = files::read_text_capped(path, files::MAX_CONFIG_BYTES, what)?;
-                    json::refuse_duplicate_keys(&text, &format!("the {what} {}", path.display()))?;
-                    text
-                }
+                Some(path) => json::read_unique_keys(path, files::MAX_CONFIG_BYTES, "config file")?,
                 None => "{}".to_string(),
             };
             let options = call.options(&connection, true)?;
