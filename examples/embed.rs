@@ -84,9 +84,9 @@ async fn main() -> wasmtime::Result<()> {
         definition,
         values: values.to_string(),
     };
-    let input = r#"{"limit": 5}"#;
+    let input = r#"{"limit": 5}"#.to_string();
     match actions
-        .call_invoke(&mut store, "list-spaces", &connection, input)
+        .call_invoke(&mut store, "list-spaces", &connection, &input)
         .await?
     {
         Ok(output) => println!("list-spaces: HTTP {} {:?}", output.status, output.body),

@@ -1,5 +1,7 @@
-//! Builds the connector component (the workspace root package) for
-//! `wasm32-wasip2` and exports its path as `CONNECTOR_WASM`.
+//! With the `component` feature (on by default): builds the connector
+//! component (the workspace root package) for `wasm32-wasip2` and exports
+//! its path as `CONNECTOR_WASM`, for the CLI, the tests and the bench.
+//! Without it the library builds alone and loads whatever `.wasm` it is given.
 //!
 //! The child cargo uses its own target directory so it never waits on the
 //! lock held by the outer build, and it gets a clean environment: the outer
@@ -11,10 +13,21 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    if env::var_os("CARGO_FEATURE_COMPONENT").is_none() {
+        return;
+    }
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
     let workspace = manifest_dir.parent().unwrap().to_path_buf();
     for path in ["src", "wit", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
+    }
+    if !wasm_target_installed() {
+        // One line, no backtrace: what is missing and the command that adds it.
+        println!(
+            "cargo::error=the wasm32-wasip2 target is not installed, so the connector component cannot be built: run `rustup target add wasm32-wasip2` (or `rustup toolchain install` in the repository)"
+        );
+        return;
     }
 
     let target_dir = workspace.join("target").join("component");
@@ -60,20 +73,55 @@ fn main() {
             cmd.env_remove(key);
         }
     }
-    let output = cmd
-        .output()
-        .expect("failed to run cargo to build the connector component");
+    let output = match cmd.output() {
+        Ok(output) => output,
+        Err(e) => {
+            println!("cargo::error=cannot run cargo to build the connector component: {e}");
+            return;
+        }
+    };
     if !output.status.success() {
-        panic!(
-            "building the connector component failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
+        for line in String::from_utf8_lossy(&output.stderr).lines() {
+            println!("cargo::warning={line}");
+        }
+        println!(
+            "cargo::error=building the connector component failed ({}); its compiler output is above",
+            output.status
         );
+        return;
     }
     let wasm = target_dir
         .join("wasm32-wasip2")
         .join("release")
         .join("confluence_connector.wasm");
-    assert!(wasm.exists(), "expected component at {}", wasm.display());
+    if !wasm.exists() {
+        println!(
+            "cargo::error=the component build succeeded but left no {}",
+            wasm.display()
+        );
+        return;
+    }
     println!("cargo:rustc-env=CONNECTOR_WASM={}", wasm.display());
+}
+
+/// Whether the toolchain that builds the component has the `wasm32-wasip2`
+/// standard library. The child cargo runs in the workspace, so it uses the
+/// toolchain `rust-toolchain.toml` pins; ask that one's `rustc`.
+fn wasm_target_installed() -> bool {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let workspace = manifest_dir.parent().map(PathBuf::from).unwrap_or_default();
+    let sysroot = Command::new("rustc")
+        .current_dir(&workspace)
+        .args(["--print", "sysroot"])
+        .output();
+    match sysroot {
+        Ok(out) if out.status.success() => {
+            let root = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            PathBuf::from(root)
+                .join("lib/rustlib/wasm32-wasip2")
+                .is_dir()
+        }
+        // No rustc to ask: let the build itself say what is wrong.
+        _ => true,
+    }
 }

@@ -4,10 +4,12 @@
 //! OAuth 2.0 tokens are not tied to one site: the site is picked from
 //! `GET https://api.atlassian.com/oauth/token/accessible-resources`, by the
 //! API Site Override (a site name or URL) or else the first site. A connection
-//! that already carries a `cloud-id` (as `check` returns it) skips that call.
+//! that already carries a `cloud-id` (as `check` asks the host to store it)
+//! skips that call.
 
 use crate::bindings::integration::connector::types::{
-    AuthScheme, Connection, ConnectionDefinition, Input, InputKind, Oauth2Settings, Site,
+    AuthScheme, BasicSettings, Connection, ConnectionDefinition, ConnectionInfo, Input, InputKind,
+    Oauth2Settings,
 };
 use crate::errors::{Error, invalid_connection};
 use crate::http::Client;
@@ -18,17 +20,52 @@ use serde_json::{Map, Value};
 
 /// Where OAuth 2.0 requests go, and where the accessible sites are listed.
 pub const GATEWAY: &str = "https://api.atlassian.com";
+/// The host of [`GATEWAY`].
+pub const GATEWAY_HOST: &str = "api.atlassian.com";
 
 /// The default OAuth 2.0 authorize URL.
 pub const AUTHORIZE_URL: &str =
     "https://auth.atlassian.com/authorize?audience=api.atlassian.com&prompt=consent";
 /// The default OAuth 2.0 token URL.
 pub const TOKEN_URL: &str = "https://auth.atlassian.com/oauth/token";
-/// The scopes an OAuth 2.0 connection asks for by default.
+/// Atlassian's media host: attachment downloads are redirected there.
+pub const MEDIA_HOST: &str = "api.media.atlassian.com";
+/// The scopes an OAuth 2.0 connection asks for by default, space-separated
+/// (as the `scopes` input holds them).
 pub const DEFAULT_SCOPES: &str = "offline_access delete:attachment:confluence read:attachment:confluence write:attachment:confluence read:custom-content:confluence write:custom-content:confluence delete:custom-content:confluence read:page:confluence write:page:confluence delete:page:confluence read:space:confluence";
 
 /// Secret keys: a host answers these through `secrets`, never in connection values.
 pub const SECRET_KEYS: [&str; 3] = ["api-token", "access-token", "client-secret"];
+
+/// The Confluence site a connection resolves to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Site {
+    /// The Atlassian cloud id, where known (always for OAuth 2.0).
+    pub cloud_id: Option<String>,
+    /// The site's own address, such as `https://acme.atlassian.net`, where known.
+    pub url: Option<String>,
+    /// The site's name, such as `acme`, where known.
+    pub name: Option<String>,
+    /// The origin every API path is joined to: the site itself for Basic,
+    /// `https://api.atlassian.com/ex/confluence/{cloud-id}` for OAuth 2.0.
+    pub api_base: String,
+}
+
+impl Site {
+    /// What `check` reports: the site's name and address, and for OAuth 2.0
+    /// the cloud id for the host to store, so later calls skip the lookup.
+    pub fn info(&self) -> ConnectionInfo {
+        let mut store = Map::new();
+        if let Some(cloud_id) = &self.cloud_id {
+            store.insert("cloud-id".into(), Value::String(cloud_id.clone()));
+        }
+        ConnectionInfo {
+            display_name: self.name.clone(),
+            url: self.url.clone(),
+            store: Value::Object(store).to_string(),
+        }
+    }
+}
 
 /// A connection resolved to a site and a credential.
 pub struct Resolved {
@@ -49,7 +86,7 @@ impl Resolved {
 fn field(
     key: &str,
     label: &str,
-    comments: &str,
+    description: &str,
     kind: InputKind,
     required: bool,
     default: Option<&str>,
@@ -59,7 +96,7 @@ fn field(
     Input {
         key: key.into(),
         label: label.into(),
-        comments: comments.into(),
+        description: description.into(),
         kind,
         required,
         default: text(default),
@@ -77,12 +114,16 @@ pub fn definitions() -> Vec<ConnectionDefinition> {
             description: "Connects as one Atlassian account with its e-mail address and an API token \
                           (create one at id.atlassian.com under Security, API tokens)."
                 .into(),
-            auth: AuthScheme::Basic,
+            auth: AuthScheme::Basic(BasicSettings {
+                username_input: "email".into(),
+                password_secret: "api-token".into(),
+            }),
             inputs: vec![
                 field("email", "Email", "The e-mail address of the Atlassian account the API token belongs to.", InputKind::String, true, None, Some("jane@acme.com")),
                 field("api-token", "API Token", "An API token of that account; Confluence Cloud does not accept account passwords here.", InputKind::Secret, true, None, None),
                 field("host", "Host", "Your Confluence site, such as acme.atlassian.net; https:// and a trailing /wiki are optional.", InputKind::String, true, None, Some("acme.atlassian.net")),
             ],
+            egress: vec!["{host}".into(), MEDIA_HOST.into()],
         },
         ConnectionDefinition {
             key: "oauth2".into(),
@@ -93,7 +134,7 @@ pub fn definitions() -> Vec<ConnectionDefinition> {
             auth: AuthScheme::Oauth2(Oauth2Settings {
                 authorize_url: AUTHORIZE_URL.into(),
                 token_url: TOKEN_URL.into(),
-                default_scopes: DEFAULT_SCOPES.into(),
+                default_scopes: DEFAULT_SCOPES.split(' ').map(str::to_string).collect(),
             }),
             inputs: vec![
                 field("authorize-url", "Authorize URL", "Where the user is sent to grant access.", InputKind::String, true, Some(AUTHORIZE_URL), None),
@@ -102,8 +143,9 @@ pub fn definitions() -> Vec<ConnectionDefinition> {
                 field("client-id", "Client ID", "The client id of your app in the Atlassian developer console.", InputKind::String, true, None, None),
                 field("client-secret", "Client Secret", "The secret of that app.", InputKind::Secret, true, None, None),
                 field("api-site-override", "API Site Override", "Which site to use when the user can reach several: its name (acme) or address (https://acme.atlassian.net). Empty means the first site the token can reach.", InputKind::String, false, None, Some("acme")),
-                field("cloud-id", "Cloud ID", "The site's cloud id, as check returns it. Storing it saves one site lookup per call; leave empty to look the site up.", InputKind::String, false, None, None),
+                field("cloud-id", "Cloud ID", "The site's cloud id, which check asks the host to store. Storing it saves one site lookup per call; leave empty to look the site up.", InputKind::String, false, None, None),
             ],
+            egress: vec![GATEWAY_HOST.into(), MEDIA_HOST.into()],
         },
     ]
 }
@@ -333,7 +375,7 @@ pub fn choose_site<'a>(
 }
 
 /// The answer of `check`: resolve, then prove the credential with the current-user call.
-pub fn check(platform: &dyn Platform, connection: &Connection) -> Result<Site, Error> {
+pub fn check(platform: &dyn Platform, connection: &Connection) -> Result<ConnectionInfo, Error> {
     let resolved = resolve(platform, connection, false)?;
     let client = resolved.client(platform);
     let (_, user) = client.get_json(&client.url("/wiki/rest/api/user/current", &[]))?;
@@ -343,7 +385,7 @@ pub fn check(platform: &dyn Platform, connection: &Connection) -> Result<Site, E
                 .into(),
         ));
     }
-    Ok(resolved.site)
+    Ok(resolved.site.info())
 }
 
 #[cfg(test)]

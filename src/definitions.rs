@@ -1,11 +1,30 @@
-//! The catalog as the contract's `action-definition` records.
+//! The catalog as the contract's `action-definition` records, and the
+//! connector's `metadata`.
 
+use crate::bindings::exports::integration::connector::metadata::ConnectorMetadata;
 use crate::bindings::integration::connector::types::{
     ActionDefinition, ActionHints, Input, InputKind,
 };
 use crate::catalog::{self, Action};
 use crate::input::{self, Kind, Param};
 use crate::platform::Method;
+
+/// The version of the contract (`wit/`) this connector is built against.
+pub const CONTRACT_VERSION: &str = "0.2.0";
+
+/// Who this connector is.
+pub fn metadata() -> ConnectorMetadata {
+    ConnectorMetadata {
+        name: "confluence".into(),
+        label: "Confluence Cloud".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        vendor: "The Confluence connector authors".into(),
+        contract_version: CONTRACT_VERSION.into(),
+        description: "Pages, blog posts, spaces, comments, attachments, labels, properties, \
+                      search and a 14-stream sync for Confluence Cloud, over REST v2 and v1."
+            .into(),
+    }
+}
 
 /// Every action's definition, in catalog order.
 pub fn actions() -> Vec<ActionDefinition> {
@@ -30,19 +49,17 @@ pub fn action(action: &Action) -> ActionDefinition {
 /// (Raw Request) may do anything, so it is marked neither read-only nor idempotent.
 fn hints(action: &Action) -> ActionHints {
     if action.param("method").is_some() {
-        return ActionHints {
-            read_only: false,
-            destructive: true,
-            idempotent: false,
-            paginated: false,
-        };
+        return ActionHints::DESTRUCTIVE;
     }
-    ActionHints {
-        read_only: action.method == Method::Get,
-        destructive: matches!(action.method, Method::Delete | Method::Put),
-        idempotent: action.method.is_idempotent(),
-        paginated: action.paged,
-    }
+    let mut hints = ActionHints::empty();
+    hints.set(ActionHints::READ_ONLY, action.method == Method::Get);
+    hints.set(
+        ActionHints::DESTRUCTIVE,
+        matches!(action.method, Method::Delete | Method::Put),
+    );
+    hints.set(ActionHints::IDEMPOTENT, action.method.is_idempotent());
+    hints.set(ActionHints::PAGINATED, action.paged);
+    hints
 }
 
 /// One input's definition.
@@ -67,7 +84,7 @@ fn input(param: &Param) -> Input {
     Input {
         key: param.key.into(),
         label: param.label.into(),
-        comments: param.comments.into(),
+        description: param.comments.into(),
         kind,
         required: param.required,
         default: param.default.map(str::to_string),

@@ -25,10 +25,10 @@ pub fn invoke(
     input: &str,
 ) -> Result<Output, Error> {
     let action = catalog::find(key).ok_or_else(|| {
-        invalid_input(
-            "action",
-            format!("there is no action `{key}`; the definitions list every action key"),
-        )
+        Error::Unsupported(format!(
+            "there is no action `{}`; the action definitions list every key",
+            crate::text::clip(key, 80)
+        ))
     })?;
     let mut args = input::parse(&action.all_params(), action.rules, input)?;
     let debug = args.flag("debug");
@@ -228,7 +228,7 @@ mod tests {
     fn unknown_action_and_bad_input_send_nothing() {
         let platform = ScriptedPlatform::new(vec![]).with_secret("api-token", "t");
         assert!(
-            matches!(invoke(&platform, "nope", &basic(), "{}"), Err(Error::InvalidInput(f)) if f.field == "action")
+            matches!(invoke(&platform, "nope", &basic(), "{}"), Err(Error::Unsupported(m)) if m.contains("`nope`"))
         );
         assert!(
             matches!(invoke(&platform, "get-page", &basic(), "{}"), Err(Error::InvalidInput(f)) if f.field == "page-id")

@@ -1,6 +1,6 @@
 //! A Confluence Cloud connector as a WebAssembly component.
 //!
-//! `lib.rs` only binds the WIT contract (`wit/connector.wit`) to the plain-Rust
+//! `lib.rs` only binds the WIT contract (`wit/`, world `sync-connector`) to the plain-Rust
 //! modules below; everything they do can be tested natively through
 //! [`platform::Platform`].
 
@@ -32,7 +32,7 @@ mod wasi_platform;
 #[allow(missing_docs, clippy::all)]
 pub mod bindings {
     wit_bindgen::generate!({
-        world: "connector",
+        world: "sync-connector",
         path: "wit",
         generate_all,
         with: {
@@ -48,21 +48,27 @@ pub mod bindings {
 
 #[cfg(target_arch = "wasm32")]
 mod component {
-    use crate::bindings::exports::integration::connector::{actions, connections, sync};
+    use crate::bindings::exports::integration::connector::{actions, connections, metadata, sync};
     use crate::bindings::integration::connector::types::{
-        ActionDefinition, Connection, ConnectionDefinition, Error, Output, Site,
+        ActionDefinition, Connection, ConnectionDefinition, ConnectionInfo, Error, Output,
     };
     use crate::wasi_platform::WasiPlatform;
 
     /// The exported component.
     struct Connector;
 
+    impl metadata::Guest for Connector {
+        fn about() -> metadata::ConnectorMetadata {
+            crate::definitions::metadata()
+        }
+    }
+
     impl connections::Guest for Connector {
         fn definitions() -> Vec<ConnectionDefinition> {
             crate::connection::definitions()
         }
 
-        fn check(connection: Connection) -> Result<Site, Error> {
+        fn check(connection: Connection) -> Result<ConnectionInfo, Error> {
             crate::connection::check(&WasiPlatform, &connection)
         }
     }

@@ -612,14 +612,18 @@ fn main() {
                 strict: true,
             };
             let mut store = new_store(&host, http);
-            let bindings = host
+            let instance = host
                 .instance_pre()
                 .instantiate_async(&mut store)
                 .await
                 .expect("the component instantiates");
+            let exports = host
+                .export_indices()
+                .load(&mut store, &instance)
+                .expect("the component has the connector's exports");
             let started = Instant::now();
-            let result = bindings
-                .integration_connector_actions()
+            let result = exports
+                .actions
                 .call_invoke(&mut store, "get-space", &wit, &input)
                 .await;
             let took = started.elapsed();

@@ -3,14 +3,14 @@
 //! component compiled once and cached on disk as a `.cwasm`, and the
 //! [`Linker`]/[`InstancePre`] every call instantiates from.
 
-use crate::bindings::{self, ConnectorPre};
+use crate::bindings::{self, ExportIndices};
 use crate::state::State;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the epoch ticks; time limits are counted in these ticks.
@@ -282,13 +282,16 @@ pub fn build_linker(engine: &Engine) -> Result<Linker<State>> {
     Ok(linker)
 }
 
-/// Links `component` and checks every import is satisfied, once.
-pub fn prepare(linker: &Linker<State>, component: &Component) -> Result<ConnectorPre<State>> {
+/// Links `component`, checking every import is satisfied, and finds its
+/// exports (which tell the world it targets), once.
+pub fn prepare(
+    linker: &Linker<State>,
+    component: &Component,
+) -> Result<(InstancePre<State>, ExportIndices)> {
     let pre = linker
         .instantiate_pre(component)
         .map_err(anyhow::Error::from)
         .context("the component's imports cannot be satisfied by this host")?;
-    ConnectorPre::new(pre)
-        .map_err(anyhow::Error::from)
-        .context("the component does not export the connector world")
+    let exports = ExportIndices::new(&pre)?;
+    Ok((pre, exports))
 }

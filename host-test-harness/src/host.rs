@@ -2,13 +2,15 @@
 //! calls, each in a fresh `Store` with its own limits, secrets and HTTP mode.
 
 use crate::bindings::{
-    ActionDefinition, ConnectionDefinition, ConnectorError, Output, Site, WitConnection,
+    ActionDefinition, ConnectionDefinition, ConnectionInfo, ConnectorError, ConnectorMetadata,
+    ExportIndices, Exports, Output, WitConnection, World,
 };
 use crate::engine;
 use crate::files;
 use crate::har::Har;
 use crate::http::{CallHooks, Exchange, HttpMode};
 use crate::logging::LogLine;
+use crate::pool::Pool;
 use crate::secrets::{Redact, Redactor, Secrets};
 use crate::state::{MemoryLimitExceeded, State};
 use anyhow::{Context, Result, anyhow, bail};
@@ -16,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use wasmtime::component::InstancePre;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 /// The default time limit of a call.
@@ -87,6 +90,22 @@ fn empty_object() -> serde_json::Value {
     serde_json::json!({})
 }
 
+/// The host an egress entry stands for: `acme.example.com`,
+/// `https://acme.example.com/wiki` and `http://127.0.0.1:8080` alike.
+fn host_of(entry: &str) -> Option<String> {
+    let entry = entry.trim();
+    let with_scheme = if entry.contains("://") {
+        entry.to_string()
+    } else {
+        format!("https://{entry}")
+    };
+    url::Url::parse(&with_scheme)
+        .ok()?
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+}
+
 impl Connection {
     /// A connection from its definition key and values.
     pub fn new(definition: &str, values: serde_json::Value) -> Connection {
@@ -110,22 +129,67 @@ impl Connection {
         })
     }
 
-    /// The host of the `host` value (`acme.atlassian.net`,
-    /// `https://acme.atlassian.net/wiki`, `http://127.0.0.1:8080` alike).
-    pub fn site_host(&self) -> Option<String> {
-        let raw = self.values.get("host")?.as_str()?.trim();
-        if raw.is_empty() {
-            return None;
+    /// The hosts `definition` declares this connection's calls may reach
+    /// (its `egress`), each template filled in from the values: `{key}` is
+    /// the value of input `key`, and an address (`https://acme.example.com/x`,
+    /// `acme.example.com:8443`) stands for its host. A template naming a value
+    /// the connection lacks, or that does not give a host, is left out.
+    pub fn egress_hosts(&self, definition: &ConnectionDefinition) -> Vec<String> {
+        let mut hosts = Vec::new();
+        for template in &definition.egress {
+            if let Some(host) = self.fill(template).as_deref().and_then(host_of)
+                && !hosts.contains(&host)
+            {
+                hosts.push(host);
+            }
         }
-        let with_scheme = if raw.contains("://") {
-            raw.to_string()
-        } else {
-            format!("https://{raw}")
-        };
-        url::Url::parse(&with_scheme)
-            .ok()?
-            .host_str()
-            .map(|h| h.trim_matches(['[', ']']).to_string())
+        hosts
+    }
+
+    /// `template` with each `{key}` replaced by the string value of `key`.
+    fn fill(&self, template: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let close = rest[open..].find('}')? + open;
+            let value = self.values.get(&rest[open + 1..close])?.as_str()?.trim();
+            if value.is_empty() {
+                return None;
+            }
+            out.push_str(value);
+            rest = &rest[close + 1..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+
+    /// Merges `store`, a JSON object a `check` returned, into the values.
+    /// Returns whether anything changed.
+    pub fn merge_store(&mut self, store: &str) -> Result<bool> {
+        let store: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(store).context("the connector's `store` is not a JSON object")?;
+        if !self.values.is_object() {
+            self.values = empty_object();
+        }
+        let mut changed = false;
+        if let Some(values) = self.values.as_object_mut() {
+            for (key, value) in store {
+                if values.get(&key) != Some(&value) {
+                    values.insert(key, value);
+                    changed = true;
+                }
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Writes the connection file at `path` (atomically, mode 0600, as
+    /// [`Connection::read`] reads it).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let mut text = serde_json::to_string_pretty(self).context("serialising the connection")?;
+        text.push('\n');
+        files::write_atomic(path, text.as_bytes(), 0o600)
     }
 
     pub(crate) fn to_wit(&self) -> WitConnection {
@@ -229,7 +293,10 @@ pub struct Outcome<T> {
 /// `Host` inside an async context.
 pub struct Host {
     engine: Engine,
-    pre: crate::bindings::ConnectorPre<State>,
+    pre: InstancePre<State>,
+    exports: ExportIndices,
+    /// The network connections every call's live requests reuse.
+    pool: Arc<Pool>,
     runtime: tokio::runtime::Runtime,
     /// Idle current-thread runtimes for `Host::block_on`: as many as calls
     /// have run at the same time.
@@ -238,7 +305,8 @@ pub struct Host {
 }
 
 impl Host {
-    /// The component built by this crate's build script.
+    /// The component built by this crate's build script (feature `component`).
+    #[cfg(feature = "component")]
     pub fn default_component_path() -> PathBuf {
         PathBuf::from(env!("CONNECTOR_WASM"))
     }
@@ -252,15 +320,18 @@ impl Host {
         let engine = engine::build_engine()?;
         let component = engine::load_component(&engine, path)?;
         let linker = engine::build_linker(&engine)?;
-        let pre = engine::prepare(&linker, &component)?;
+        let (pre, exports) = engine::prepare(&linker, &component)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .context("starting the tokio runtime")?;
+        let pool = Arc::new(Pool::new(runtime.handle().clone()));
         Ok(Host {
             engine,
             pre,
+            exports,
+            pool,
             runtime,
             call_runtimes: Mutex::new(Vec::new()),
             component_path: path.to_path_buf(),
@@ -279,8 +350,30 @@ impl Host {
     }
 
     /// The linked component every call instantiates from.
-    pub fn instance_pre(&self) -> &crate::bindings::ConnectorPre<State> {
+    pub fn instance_pre(&self) -> &InstancePre<State> {
         &self.pre
+    }
+
+    /// Where the component's exports are (load them into an instance of
+    /// [`Host::instance_pre`] with [`ExportIndices::load`]).
+    pub fn export_indices(&self) -> &ExportIndices {
+        &self.exports
+    }
+
+    /// How many network connections the calls of this host have opened so
+    /// far (live and record modes reuse them: see [`Pool`]).
+    pub fn connections_opened(&self) -> usize {
+        self.pool.opened()
+    }
+
+    /// The world of the contract the component targets: whether it has `sync`.
+    pub fn world(&self) -> World {
+        self.exports.world()
+    }
+
+    /// Who the connector is: name, version, vendor, contract version.
+    pub fn metadata(&self) -> Result<ConnectorMetadata> {
+        self.definitions(|b, s| Box::pin(b.metadata.call_about(s)))
     }
 
     /// A multi-thread runtime of the host's own (handy to spawn test servers
@@ -311,19 +404,19 @@ impl Host {
 
     /// Every connection kind the component offers.
     pub fn connection_definitions(&self) -> Result<Vec<ConnectionDefinition>> {
-        self.definitions(|b, s| Box::pin(b.integration_connector_connections().call_definitions(s)))
+        self.definitions(|b, s| Box::pin(b.connections.call_definitions(s)))
     }
 
     /// Every action in the component's catalog.
     pub fn action_definitions(&self) -> Result<Vec<ActionDefinition>> {
-        self.definitions(|b, s| Box::pin(b.integration_connector_actions().call_definitions(s)))
+        self.definitions(|b, s| Box::pin(b.actions.call_definitions(s)))
     }
 
     /// Runs an export that cannot fail inside the component, with no HTTP.
     pub(crate) fn definitions<T: Redact + Send + 'static>(
         &self,
         call: impl for<'a> FnOnce(
-            &'a crate::bindings::Connector,
+            &'a Exports,
             &'a mut Store<State>,
         ) -> std::pin::Pin<
             Box<dyn Future<Output = wasmtime::Result<T>> + Send + 'a>,
@@ -338,8 +431,14 @@ impl Host {
             .map_err(|e| anyhow!("unexpected connector error: {e:?}"))
     }
 
-    /// Proves `connection` works (blocking). `Err` is a host-level failure.
-    pub fn check(&self, connection: &Connection, options: &CallOptions) -> Result<Outcome<Site>> {
+    /// Proves `connection` works (blocking) and returns what the connector
+    /// learned, with the values to merge into the stored connection (see
+    /// [`Connection::merge_store`]). `Err` is a host-level failure.
+    pub fn check(
+        &self,
+        connection: &Connection,
+        options: &CallOptions,
+    ) -> Result<Outcome<ConnectionInfo>> {
         self.block_on(self.check_async(connection, options))
     }
 
@@ -348,14 +447,10 @@ impl Host {
         &self,
         connection: &Connection,
         options: &CallOptions,
-    ) -> Result<Outcome<Site>> {
+    ) -> Result<Outcome<ConnectionInfo>> {
         let conn = connection.to_wit();
         self.run_for(Some(connection), options, move |b, s| {
-            Box::pin(async move {
-                b.integration_connector_connections()
-                    .call_check(s, &conn)
-                    .await
-            })
+            Box::pin(async move { b.connections.call_check(s, &conn).await })
         })
         .await
     }
@@ -384,11 +479,7 @@ impl Host {
         let action = action.to_string();
         let input = input.to_string();
         self.run_for(Some(connection), options, move |b, s| {
-            Box::pin(async move {
-                b.integration_connector_actions()
-                    .call_invoke(s, &action, &conn, &input)
-                    .await
-            })
+            Box::pin(async move { b.actions.call_invoke(s, &action, &conn, &input).await })
         })
         .await
     }
@@ -403,7 +494,7 @@ impl Host {
         connection: Option<&Connection>,
         options: &CallOptions,
         call: impl for<'a> FnOnce(
-            &'a crate::bindings::Connector,
+            &'a Exports,
             &'a mut Store<State>,
         ) -> std::pin::Pin<
             Box<dyn Future<Output = wasmtime::Result<Result<T, ConnectorError>>> + Send + 'a>,
@@ -415,7 +506,8 @@ impl Host {
             HttpMode::Replay { .. } | HttpMode::ReplayShared(_) | HttpMode::Respond { .. }
         );
         let redactor = Redactor::new(&secrets, connection);
-        let hooks = CallHooks::with_redactor(&options.http, redactor.clone());
+        let hooks =
+            CallHooks::with_redactor(&options.http, redactor.clone()).with_pool(self.pool.clone());
         let record = hooks.record();
         let logs = Arc::new(Mutex::new(Vec::new()));
         let mut state = State::new(hooks, secrets.clone(), logs.clone(), options.memory_limit);
@@ -452,10 +544,11 @@ impl Host {
             })
         };
 
-        let pre = &self.pre;
+        let (pre, indices) = (&self.pre, &self.exports);
         let fut = async {
-            let bindings = pre.instantiate_async(&mut store).await?;
-            call(&bindings, &mut store).await
+            let instance = pre.instantiate_async(&mut store).await?;
+            let exports = indices.load(&mut store, &instance)?;
+            call(&exports, &mut store).await
         };
         let result = match tokio::time::timeout(options.time_limit, fut).await {
             Err(_) => return Err(failure(time_limit_message(options.time_limit))),

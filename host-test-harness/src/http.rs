@@ -4,9 +4,10 @@
 //! so tests can assert what the component sent.
 
 use crate::har::{self, Content, Entry, Har, NameValue, Replayer};
+use crate::pool::Pool;
 use crate::secrets::{REDACTED, Redactor, Secrets};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -143,6 +144,7 @@ pub struct CallHooks {
     answer: Arc<Answer>,
     record: Arc<Mutex<HttpRecord>>,
     redactor: Redactor,
+    pool: Arc<Pool>,
 }
 
 impl CallHooks {
@@ -188,7 +190,16 @@ impl CallHooks {
             answer: Arc::new(answer),
             record: Arc::default(),
             redactor,
+            pool: Arc::new(Pool::local()),
         }
+    }
+
+    /// Sends network requests on `pool`'s connections (a [`Host`](crate::Host)
+    /// shares one pool among all its calls); without it the hooks keep a
+    /// pool of their own, for this call only.
+    pub fn with_pool(mut self, pool: Arc<Pool>) -> CallHooks {
+        self.pool = pool;
+        self
     }
 
     /// The redactor of the call, with what it learnt from the requests so far.
@@ -220,6 +231,7 @@ impl CallHooks {
             self.answer.clone(),
             self.record.clone(),
             self.redactor.clone(),
+            self.pool.clone(),
             request,
             options,
         )
@@ -240,24 +252,6 @@ pub fn host_allowed(allowed: &[String], uri: &http::Uri) -> bool {
 fn full(bytes: impl Into<Bytes>) -> WasiBody {
     Full::new(bytes.into())
         .map_err(|never| match never {})
-        .boxed_unsync()
-}
-
-/// `body`, failing with `HttpResponseBodySize` once more than
-/// [`MAX_RESPONSE_BODY`] bytes came, and otherwise with the transport's own
-/// error (such as a between-bytes timeout).
-fn capped<B>(body: B) -> WasiBody
-where
-    B: hyper::body::Body<Data = Bytes, Error = HttpError> + Send + 'static,
-{
-    Limited::new(body, MAX_RESPONSE_BODY)
-        .map_err(|e| match e.downcast::<HttpError>() {
-            Ok(code) => *code,
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                HttpError::HttpResponseBodySize(Some(MAX_RESPONSE_BODY as u64))
-            }
-            Err(_) => HttpError::HttpProtocolError,
-        })
         .boxed_unsync()
 }
 
@@ -349,6 +343,7 @@ async fn handle(
     answer: Arc<Answer>,
     record: Arc<Mutex<HttpRecord>>,
     redactor: Redactor,
+    pool: Arc<Pool>,
     request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
 ) -> Result<http::Response<WasiBody>, HttpError> {
@@ -431,19 +426,16 @@ async fn handle(
                 return Err(HttpError::HttpRequestDenied);
             }
             let started = std::time::SystemTime::now();
-            let request = http::Request::from_parts(parts.clone(), full(body.clone()));
-            let sent = wasmtime_wasi_http::default_send_request(request, options).await;
-            let (response, io) = match sent {
-                Ok(ok) => ok,
+            let request = http::Request::from_parts(parts.clone(), Full::new(body.clone()));
+            let (res_parts, res_body, lease) = match pool.send(request, options).await {
+                Ok(sent) => sent,
                 Err(e) => {
                     exchange.error = Some(redactor.redact(&e.to_string()));
                     finish(exchange);
                     return Err(e);
                 }
             };
-            exchange.status = Some(response.status().as_u16());
-            let io = tokio::spawn(io);
-            let (res_parts, res_body) = response.into_parts();
+            exchange.status = Some(res_parts.status.as_u16());
             // The host reads at most what the guest accepts; past that (or
             // when the announced length says so) the exchange fails.
             let announced = res_parts
@@ -455,13 +447,16 @@ async fn handle(
                     "the response body of {len} bytes is over the host's limit of {MAX_RESPONSE_BODY} bytes"
                 ));
                 finish(exchange);
-                io.abort();
+                // The unread body makes the connection unusable: drop it.
+                drop(lease);
                 return Err(HttpError::HttpResponseBodySize(Some(len)));
             }
-            let collected = capped(res_body).collect().await;
-            let _ = io.await;
+            let collected = Pool::read_body(res_body, MAX_RESPONSE_BODY, options).await;
+            if collected.is_ok() {
+                lease.release().await;
+            }
             let res_bytes = match collected {
-                Ok(c) => c.to_bytes(),
+                Ok(bytes) => bytes,
                 Err(e) => {
                     exchange.error = Some(redactor.redact(&e.to_string()));
                     finish(exchange);
@@ -596,8 +591,9 @@ impl WasiHttpHooks for CallHooks {
         let answer = self.answer.clone();
         let record = self.record.clone();
         let redactor = self.redactor.clone();
+        let pool = self.pool.clone();
         Box::new(async move {
-            let response = handle(answer, record, redactor, request, options).await?;
+            let response = handle(answer, record, redactor, pool, request, options).await?;
             Ok((
                 response,
                 Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,

@@ -3,8 +3,8 @@
 //! and connector errors.
 
 use crate::bindings::{
-    ActionDefinition, AuthScheme, Body, ConnectionDefinition, ConnectorError, Input, InputKind,
-    Output, Site,
+    ActionDefinition, ActionHints, AuthScheme, Body, ConnectionDefinition, ConnectionInfo,
+    ConnectorError, ConnectorMetadata, Input, InputKind, Output,
 };
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -34,7 +34,7 @@ pub fn input(i: &Input) -> Value {
     json!({
         "key": i.key,
         "label": i.label,
-        "comments": i.comments,
+        "description": i.description,
         "kind": kind_name(i.kind),
         "required": i.required,
         "default": parsed(&i.default),
@@ -46,7 +46,10 @@ pub fn input(i: &Input) -> Value {
 /// One connection definition.
 pub fn connection_definition(d: &ConnectionDefinition) -> Value {
     let auth = match &d.auth {
-        AuthScheme::Basic => json!("basic"),
+        AuthScheme::Basic(b) => json!({"basic": {
+            "username-input": b.username_input,
+            "password-secret": b.password_secret,
+        }}),
         AuthScheme::Oauth2(o) => json!({"oauth2": {
             "authorize-url": o.authorize_url,
             "token-url": o.token_url,
@@ -59,6 +62,19 @@ pub fn connection_definition(d: &ConnectionDefinition) -> Value {
         "description": d.description,
         "auth": auth,
         "inputs": d.inputs.iter().map(input).collect::<Vec<_>>(),
+        "egress": d.egress,
+    })
+}
+
+/// The connector's metadata.
+pub fn metadata(m: &ConnectorMetadata) -> Value {
+    json!({
+        "name": m.name,
+        "label": m.label,
+        "version": m.version,
+        "vendor": m.vendor,
+        "contract-version": m.contract_version,
+        "description": m.description,
     })
 }
 
@@ -72,17 +88,21 @@ pub fn action_definition(d: &ActionDefinition) -> Value {
         "inputs": d.inputs.iter().map(input).collect::<Vec<_>>(),
         "input-schema": parsed(&Some(d.input_schema.clone())),
         "hints": {
-            "read-only": d.hints.read_only,
-            "destructive": d.hints.destructive,
-            "idempotent": d.hints.idempotent,
-            "paginated": d.hints.paginated,
+            "read-only": d.hints.contains(ActionHints::READ_ONLY),
+            "destructive": d.hints.contains(ActionHints::DESTRUCTIVE),
+            "idempotent": d.hints.contains(ActionHints::IDEMPOTENT),
+            "paginated": d.hints.contains(ActionHints::PAGINATED),
         },
     })
 }
 
-/// The resolved site of a check.
-pub fn site(s: &Site) -> Value {
-    json!({"cloud-id": s.cloud_id, "url": s.url, "name": s.name, "api-base": s.api_base})
+/// What a check learned; `store` parsed (a JSON object).
+pub fn connection_info(i: &ConnectionInfo) -> Value {
+    json!({
+        "display-name": i.display_name,
+        "url": i.url,
+        "store": parsed(&Some(i.store.clone())),
+    })
 }
 
 /// An action's output: `{"status","content-type","body"}`, the body parsed
@@ -212,6 +232,7 @@ pub fn error(e: &ConnectorError) -> Value {
             json!({"error": "upstream", "status": u.status, "message": u.message})
         }
         ConnectorError::Transport(m) => json!({"error": "transport", "message": m}),
+        ConnectorError::Unsupported(m) => json!({"error": "unsupported", "message": m}),
         ConnectorError::Internal(m) => json!({"error": "internal", "message": m}),
     }
 }

@@ -1,4 +1,5 @@
-//! A wasmtime host for the Confluence connector component.
+//! A wasmtime host for any connector component built on the contract
+//! (`integration:connector@0.2.0`, in `../wit`).
 //!
 //! [`Host`] loads the component once per process (compiled with Cranelift,
 //! cached on disk) and runs each call in a fresh store with memory and time
@@ -16,13 +17,15 @@ pub mod host;
 pub mod http;
 pub mod json;
 pub mod logging;
+pub mod pool;
 pub mod secrets;
 pub mod state;
 pub mod sync;
 
 pub use bindings::{
-    ActionDefinition, Batch, Body, ConnectionDefinition, ConnectorError, Input, InputKind,
-    Operation, Output, Site, StreamDefinition, SyncRecord,
+    ActionDefinition, ActionHints, Batch, Body, ConnectionDefinition, ConnectionInfo,
+    ConnectorError, ConnectorMetadata, Input, InputKind, Operation, Output, StreamDefinition,
+    SyncRecord, World,
 };
 pub use har::Har;
 pub use host::{

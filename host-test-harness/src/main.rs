@@ -1,16 +1,16 @@
-//! `connector-host`: run the connector component from a terminal.
+//! `connector-host`: run a connector component from a terminal.
 //!
-//! Prints an action's output (or a check's site, or the definitions) as JSON
+//! Prints an action's output (or what a check learned, or the definitions) as JSON
 //! on stdout. A connector error goes to stderr as JSON with exit code 1; a
 //! host-level failure as `{"error":"host",...}` with exit code 2.
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use host_test_harness::har::{self, Replayer};
-use host_test_harness::secrets::Redactor;
+use host_test_harness::secrets::{Redactor, secret_keys};
 use host_test_harness::{
     Body, CallFailure, CallOptions, Connection, Har, Host, HttpMode, Outcome, Output, Secrets,
-    SyncJob, SyncSummary, files, json, run_sync,
+    SyncJob, SyncSummary, World, files, json, run_sync,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ use std::time::Duration;
 #[command(
     name = "connector-host",
     version,
-    about = "Run the Confluence connector component with wasmtime"
+    about = "Run a connector component (integration:connector contract) with wasmtime"
 )]
 struct Cli {
     /// The component to load (default: the one this crate's build produced).
@@ -34,13 +34,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print every connection kind and action as JSON.
+    /// Print the connector's metadata, every connection kind and action, and
+    /// its sync streams (when it has sync) as JSON.
     Definitions,
-    /// Prove a connection's credentials and print the site it resolves to.
+    /// Prove a connection's credentials and print what the connector learned;
+    /// the values it asks to store are merged into the connection file
+    /// (not with --replay or --no-store).
     Check {
         /// The connection file: {"definition":"basic","values":{...}}.
         #[arg(long)]
         connection: PathBuf,
+        /// Leave the connection file as it is.
+        #[arg(long)]
+        no_store: bool,
         #[command(flatten)]
         call: CallArgs,
     },
@@ -61,7 +67,7 @@ enum Command {
         #[command(flatten)]
         call: CallArgs,
     },
-    /// Mirror the site: read batches until the run is complete, appending
+    /// Mirror the service: read batches until the run is complete, appending
     /// records to --out as JSON lines and saving the state after every batch;
     /// run it again with the same --state to resume, or later to read only what changed.
     Sync {
@@ -99,12 +105,14 @@ struct CallArgs {
     /// Send requests to the network and write them, secrets redacted, to this HAR file.
     #[arg(long, value_name = "FILE.har")]
     record: Option<PathBuf>,
-    /// A secret as key=value (repeatable); CONFLUENCE_API_TOKEN, CONFLUENCE_ACCESS_TOKEN
-    /// and CONFLUENCE_CLIENT_SECRET fill api-token, access-token and client-secret.
+    /// A secret as key=value (repeatable). A secret input the flag does not
+    /// give is read from CONNECTOR_<KEY>, else <NAME>_<KEY> (NAME the
+    /// connector's metadata name): api-token from CONNECTOR_API_TOKEN or,
+    /// for the Confluence connector, CONFLUENCE_API_TOKEN.
     #[arg(long, value_name = "KEY=VALUE")]
     secret: Vec<String>,
-    /// A host the component may reach in live/record mode (repeatable; default:
-    /// api.atlassian.com, api.media.atlassian.com and the connection's host).
+    /// A host the component may reach in live/record mode besides those the
+    /// connection definition declares (its egress) (repeatable).
     #[arg(long, value_name = "HOST")]
     allow_host: Vec<String>,
     /// Time limit of the call, in seconds (more than 0, at most 86400: a day).
@@ -139,20 +147,32 @@ fn parse_time_limit(text: &str) -> Result<f64, String> {
 }
 
 impl CallArgs {
-    fn options(&self, connection: &Connection, need_http: bool) -> Result<CallOptions> {
+    /// The options of a call through `connection`: its secrets (flags, then
+    /// the environment, for the secret inputs its definition declares) and
+    /// its allow-list (the definition's egress, then `--allow-host`).
+    fn options(
+        &self,
+        host: &Host,
+        connection: &Connection,
+        need_http: bool,
+    ) -> Result<CallOptions> {
         let mut secrets = Secrets::new();
         for flag in &self.secret {
             let (k, v) = Secrets::parse_flag(flag)?;
             secrets.insert(k, v);
         }
-        secrets.add_from_env();
-        let mut allowed = self.allow_host.clone();
-        if allowed.is_empty() {
-            allowed.push("api.atlassian.com".into());
-            // Attachment downloads redirect here; the component follows
-            // without the credentials (they only go to the site and the gateway).
-            allowed.push("api.media.atlassian.com".into());
-            allowed.extend(connection.site_host());
+        let definitions = host.connection_definitions()?;
+        let definition = definitions.iter().find(|d| d.key == connection.definition);
+        let mut allowed = Vec::new();
+        if let Some(definition) = definition {
+            let name = host.metadata()?.name;
+            secrets.add_from_env(&name, secret_keys(definition));
+            allowed = connection.egress_hosts(definition);
+        }
+        for extra in &self.allow_host {
+            if !allowed.contains(extra) {
+                allowed.push(extra.clone());
+            }
         }
         let http = if let Some(path) = &self.replay {
             // Shared, so the calls use the HAR as read, never a copy of it;
@@ -269,32 +289,56 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let host = Host::new(&path)?;
     match cli.command {
         Command::Definitions => {
+            let metadata = host.metadata()?;
             let connections = host.connection_definitions()?;
             let actions = host.action_definitions()?;
-            let streams = host.sync_streams()?;
-            let config_schema: serde_json::Value =
-                serde_json::from_str(&host.sync_config_schema()?)?;
+            let sync = match host.world() {
+                World::SyncConnector => {
+                    let streams = host.sync_streams()?;
+                    let config_schema: serde_json::Value =
+                        serde_json::from_str(&host.sync_config_schema()?)?;
+                    serde_json::json!({
+                        "streams": streams.iter().map(json::stream_definition).collect::<Vec<_>>(),
+                        "config-schema": config_schema,
+                    })
+                }
+                World::Connector => serde_json::Value::Null,
+            };
             let out = serde_json::json!({
+                "metadata": json::metadata(&metadata),
+                "world": host.world().name(),
                 "connections": connections.iter().map(json::connection_definition).collect::<Vec<_>>(),
                 "actions": actions.iter().map(json::action_definition).collect::<Vec<_>>(),
-                "sync": {
-                    "streams": streams.iter().map(json::stream_definition).collect::<Vec<_>>(),
-                    "config-schema": config_schema,
-                },
+                "sync": sync,
             });
             print_stdout(&serde_json::to_string_pretty(&out)?)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { connection, call } => {
-            let connection = Connection::read(&connection)?;
-            let options = call.options(&connection, true)?;
+        Command::Check {
+            connection: path,
+            no_store,
+            call,
+        } => {
+            let mut connection = Connection::read(&path)?;
+            let options = call.options(&host, &connection, true)?;
             let outcome = host
                 .check(&connection, &options)
                 .inspect_err(|e| print_failure_logs(e, &options, &connection))?;
             call.check_strict(&options)?;
             let redactor = options.secrets.with_connection_context(&connection);
-            print_outcome(outcome, &redactor, |site| {
-                serde_json::to_string_pretty(&json::site(site)).expect("JSON values serialise")
+            if let (Ok(info), false, None) = (&outcome.result, no_store, &call.replay)
+                && connection.merge_store(&info.store)?
+            {
+                connection.write(&path)?;
+                eprintln!(
+                    "[host] stored what the check learned ({}) in {}",
+                    redactor.redact(&info.store),
+                    path.display()
+                );
+            }
+            print_outcome(outcome, &redactor, |info| {
+                serde_json::to_string_pretty(&json::connection_info(info))
+                    .expect("JSON values serialise")
             })
         }
         Command::Invoke {
@@ -314,7 +358,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     input
                 }
             };
-            let options = call.options(&connection, true)?;
+            let options = call.options(&host, &connection, true)?;
             let mut outcome = host
                 .invoke(&action, &connection, &input, &options)
                 .inspect_err(|e| print_failure_logs(e, &options, &connection))?;
@@ -338,7 +382,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(path) => json::read_unique_keys(path, files::MAX_CONFIG_BYTES, "config file")?,
                 None => "{}".to_string(),
             };
-            let options = call.options(&connection, true)?;
+            let options = call.options(&host, &connection, true)?;
             let mut progress = sync_progress();
             let job = SyncJob {
                 connection: &connection,

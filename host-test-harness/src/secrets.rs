@@ -10,12 +10,40 @@ use std::sync::{Arc, RwLock};
 /// What recorded HARs and redacted text hold in place of a secret.
 pub const REDACTED: &str = "REDACTED";
 
-/// Environment variables the CLI reads secrets from, and the keys they fill.
-pub const SECRET_ENV_VARS: [(&str, &str); 3] = [
-    ("CONFLUENCE_API_TOKEN", "api-token"),
-    ("CONFLUENCE_ACCESS_TOKEN", "access-token"),
-    ("CONFLUENCE_CLIENT_SECRET", "client-secret"),
-];
+/// The environment variables the CLI reads secret `key` of connector
+/// `connector` from, in order: `CONNECTOR_<KEY>`, then `<CONNECTOR>_<KEY>`,
+/// each name upper-cased with `-` and `.` as `_` (the Confluence
+/// connector's `api-token`: `CONNECTOR_API_TOKEN`, then `CONFLUENCE_API_TOKEN`).
+pub fn env_var_names(connector: &str, key: &str) -> [String; 2] {
+    let upper = |text: &str| -> String {
+        text.chars()
+            .map(|c| match c {
+                '-' | '.' | ' ' => '_',
+                c => c.to_ascii_uppercase(),
+            })
+            .collect()
+    };
+    [
+        format!("CONNECTOR_{}", upper(key)),
+        format!("{}_{}", upper(connector), upper(key)),
+    ]
+}
+
+/// The secret keys a connection of `definition` is answered: its inputs of
+/// kind `secret`, and for OAuth 2.0 the `access-token` the host obtains.
+pub fn secret_keys(definition: &crate::bindings::ConnectionDefinition) -> Vec<&str> {
+    use crate::bindings::{AuthScheme, InputKind};
+    let mut keys: Vec<&str> = definition
+        .inputs
+        .iter()
+        .filter(|i| i.kind == InputKind::Secret)
+        .map(|i| i.key.as_str())
+        .collect();
+    if matches!(definition.auth, AuthScheme::Oauth2(_)) && !keys.contains(&"access-token") {
+        keys.push("access-token");
+    }
+    keys
+}
 
 /// The secret values of one call, by key. `Debug` never shows values.
 #[derive(Clone, Default)]
@@ -52,13 +80,18 @@ impl Secrets {
         self
     }
 
-    /// Adds the secrets found in [`SECRET_ENV_VARS`], without overriding keys already set.
-    pub fn add_from_env(&mut self) {
-        for (var, key) in SECRET_ENV_VARS {
-            if let Ok(value) = std::env::var(var)
-                && !value.is_empty()
-            {
-                self.values.entry(key.to_string()).or_insert(value);
+    /// Adds each secret `keys` names from the environment (see
+    /// [`env_var_names`]), without overriding keys already set.
+    pub fn add_from_env<'a>(&mut self, connector: &str, keys: impl IntoIterator<Item = &'a str>) {
+        for key in keys {
+            if self.values.contains_key(key) {
+                continue;
+            }
+            let found = env_var_names(connector, key)
+                .iter()
+                .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()));
+            if let Some(value) = found {
+                self.values.insert(key.to_string(), value);
             }
         }
     }
@@ -88,7 +121,7 @@ impl Secrets {
     }
 
     /// A [`Redactor`] for these secrets used through `connection`: it also
-    /// knows the `email:token` credentials a Basic connection builds.
+    /// knows the `user:password` credentials a Basic connection builds.
     pub fn with_connection_context(&self, connection: &Connection) -> Redactor {
         Redactor::new(self, Some(connection))
     }
@@ -149,14 +182,19 @@ impl std::fmt::Debug for Redactor {
 
 impl Redactor {
     /// A redactor for `secrets`, and for the Basic credentials they make
-    /// with `connection`'s `email` (when it has one).
+    /// with any of `connection`'s string values as the user name (the host
+    /// need not know which input a connector takes the user name from).
     pub fn new(secrets: &Secrets, connection: Option<&Connection>) -> Redactor {
         let redactor = Redactor::default();
-        let emails: Vec<&str> = connection
-            .and_then(|c| c.values.get("email"))
-            .and_then(|e| e.as_str())
-            .map(|e| vec![e, e.trim()])
-            .unwrap_or_default();
+        let mut emails: Vec<&str> = Vec::new();
+        if let Some(values) = connection.and_then(|c| c.values.as_object()) {
+            for value in values.values().filter_map(|v| v.as_str()) {
+                emails.push(value);
+                if value.trim() != value {
+                    emails.push(value.trim());
+                }
+            }
+        }
         let mut values = Vec::new();
         for secret in secrets.values.values() {
             // A secret too short to redact must not make `email:` a needle.
@@ -364,12 +402,17 @@ impl Redact for crate::bindings::Output {
     }
 }
 
-impl Redact for crate::bindings::Site {
+impl Redact for crate::bindings::ConnectionInfo {
     fn redact_with(&mut self, redactor: &Redactor) -> usize {
-        self.cloud_id.redact_with(redactor)
+        self.display_name.redact_with(redactor)
             + self.url.redact_with(redactor)
-            + self.name.redact_with(redactor)
-            + self.api_base.redact_with(redactor)
+            + self.store.redact_with(redactor)
+    }
+}
+
+impl Redact for crate::bindings::ConnectorMetadata {
+    fn redact_with(&mut self, _: &Redactor) -> usize {
+        0
     }
 }
 
@@ -402,6 +445,7 @@ impl Redact for crate::bindings::ConnectorError {
             | E::NotFound(m)
             | E::Conflict(m)
             | E::Transport(m)
+            | E::Unsupported(m)
             | E::Internal(m) => m.redact_with(redactor),
         }
     }

@@ -2,7 +2,8 @@
 //! schema, one `read` per call, and [`run_sync`], the loop a host runs to
 //! mirror a site into a JSON-lines file with a state file it can resume from.
 
-use crate::bindings::{Batch, Operation, StreamDefinition};
+use crate::bindings::exports::integration::connector::sync::Guest as SyncGuest;
+use crate::bindings::{Batch, Exports, Operation, StreamDefinition, World};
 use crate::files;
 use crate::har::Replayer;
 use crate::host::{CallOptions, Connection, Host, Outcome};
@@ -17,12 +18,14 @@ use std::sync::{Arc, Mutex};
 impl Host {
     /// Every stream the component's sync emits.
     pub fn sync_streams(&self) -> Result<Vec<StreamDefinition>> {
-        self.definitions(|b, s| Box::pin(b.integration_connector_sync().call_streams(s)))
+        self.require_sync()?;
+        self.definitions(|b, s| Box::pin(async move { sync_of(b)?.call_streams(s).await }))
     }
 
     /// The JSON Schema of the sync configuration, as text.
     pub fn sync_config_schema(&self) -> Result<String> {
-        self.definitions(|b, s| Box::pin(b.integration_connector_sync().call_config_schema(s)))
+        self.require_sync()?;
+        self.definitions(|b, s| Box::pin(async move { sync_of(b)?.call_config_schema(s).await }))
     }
 
     /// Reads one batch (blocking). `Err` is a host-level failure.
@@ -33,17 +36,42 @@ impl Host {
         state: Option<&str>,
         options: &CallOptions,
     ) -> Result<Outcome<Batch>> {
+        self.require_sync()?;
         let conn = connection.to_wit();
         let config = config.to_string();
         let state = state.map(str::to_string);
         self.block_on(self.run_for(Some(connection), options, move |b, s| {
             Box::pin(async move {
-                b.integration_connector_sync()
+                sync_of(b)?
                     .call_read(s, &conn, &config, state.as_deref())
                     .await
             })
         }))
     }
+
+    /// Fails, saying what the component offers instead, when it does not
+    /// export `sync` (it targets world `connector`).
+    pub fn require_sync(&self) -> Result<()> {
+        if self.world() == World::SyncConnector {
+            return Ok(());
+        }
+        let name = self
+            .metadata()
+            .map(|m| format!("`{}`", m.name))
+            .unwrap_or_else(|_| "this connector".into());
+        bail!(
+            "the connector {name} has no sync: it targets the contract's world `connector` \
+             (connections and actions only), not `sync-connector`; use `invoke` with its actions instead"
+        )
+    }
+}
+
+/// The `sync` export of an instance whose component [`Host::require_sync`] has checked.
+fn sync_of(exports: &Exports) -> wasmtime::Result<&SyncGuest> {
+    exports
+        .sync
+        .as_ref()
+        .ok_or_else(|| wasmtime::format_err!("the component does not export `sync`"))
 }
 
 /// What a sync loop did.

@@ -1,0 +1,21 @@
+//! Running the `connector-host` binary as a user would.
+
+use std::process::{Command, Output};
+
+/// Runs the CLI with `args` from the workspace root, as the README's commands
+/// are run, with none of the secret environment variables a developer's shell
+/// may hold, and with `env` set.
+pub fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_connector-host"));
+    command
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    for (var, _) in std::env::vars_os() {
+        let var = var.to_string_lossy();
+        if var.starts_with("CONNECTOR_") || var.starts_with("CONFLUENCE_") {
+            command.env_remove(&*var);
+        }
+    }
+    command.envs(env.iter().copied());
+    command.output().unwrap()
+}

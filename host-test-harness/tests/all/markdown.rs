@@ -1,0 +1,234 @@
+//! Get Page as Markdown and Create or Update Page from Markdown through the
+//! compiled component: the page is read with its storage body and returned
+//! converted, with links on the site (the connection's own for Basic, the
+//! page's `_links.base` for OAuth, never a place requests go); Markdown is
+//! converted to storage and sent by Create Page's call, or by Update Page's
+//! read-then-write with the next version.
+
+use crate::common::scenarios_markdown::scenario;
+use crate::common::{basic, body_json, expect_error, host, replay};
+use host_test_harness::{CallOptions, ConnectorError, Outcome, Output};
+use serde_json::{Value, json};
+
+/// Runs the scenario of fixture `name` against a strict replay.
+fn run(name: &str) -> Outcome<Output> {
+    let s = scenario(name);
+    host()
+        .invoke(s.action.unwrap(), &(s.connection)(), s.input, &replay(name))
+        .unwrap()
+}
+
+/// Runs an action with `input` against the strict replay of fixture `name`.
+fn run_with(action: &str, name: &str, input: &str) -> Outcome<Output> {
+    let s = scenario(name);
+    host()
+        .invoke(action, &(s.connection)(), input, &replay(name))
+        .unwrap()
+}
+
+/// The Markdown of the fixture page `markdown-get`, converted on the site `base`.
+fn page_markdown(base: &str) -> String {
+    format!(
+        "# Release 2.4\n\n\
+         Ships on 2026-11-06. Read the [Upgrade guide]({base}/display/ENG/Upgrade+guide) \
+         and [the notes]({base}/download/attachments/11/notes%20v2.pdf).\n\n\
+         > **Info:** Back up first.\n\n\
+         - [x] Tag the build\n"
+    )
+}
+
+#[test]
+fn a_page_comes_back_as_markdown_with_links_on_the_site() {
+    let outcome = run("markdown-get");
+    assert_eq!(outcome.exchanges.len(), 1);
+    assert!(
+        outcome.exchanges[0]
+            .url
+            .ends_with("/wiki/api/v2/pages/11?body-format=storage")
+    );
+    let out = body_json(&outcome.result.unwrap());
+    assert_eq!(
+        out,
+        json!({
+            "id": "11",
+            "title": "Release notes",
+            "spaceId": "98306",
+            "version": 3,
+            "webUrl": "https://acme.atlassian.net/wiki/spaces/ENG/pages/11/Release+notes",
+            "format": "markdown",
+            "markdown": page_markdown("https://acme.atlassian.net/wiki"),
+        })
+    );
+}
+
+#[test]
+fn format_text_returns_the_words_without_markdown() {
+    let outcome = run_with(
+        "get-page-as-markdown",
+        "markdown-get",
+        r#"{"page-id": "11", "format": "text"}"#,
+    );
+    let out = body_json(&outcome.result.unwrap());
+    assert_eq!(out["format"], "text");
+    assert!(out.get("markdown").is_none());
+    assert_eq!(
+        out["text"],
+        "Release 2.4\n\n\
+         Ships on 2026-11-06. Read the Upgrade guide (https://acme.atlassian.net/wiki/display/ENG/Upgrade+guide) \
+         and the notes (https://acme.atlassian.net/wiki/download/attachments/11/notes%20v2.pdf).\n\n\
+         Info: Back up first.\n\n\
+         [x] Tag the build\n"
+    );
+}
+
+#[test]
+fn a_missing_page_is_not_found() {
+    let outcome = run("markdown-get-404");
+    assert_eq!(outcome.exchanges.len(), 1);
+    match expect_error(outcome) {
+        ConnectorError::NotFound(message) => assert!(message.contains("Not Found"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn through_oauth_links_use_the_pages_site_but_requests_stay_on_the_gateway() {
+    let outcome = run("markdown-get-oauth");
+    for exchange in &outcome.exchanges {
+        assert!(
+            exchange
+                .url
+                .starts_with("https://api.atlassian.com/ex/confluence/"),
+            "{}",
+            exchange.url
+        );
+    }
+    let out = body_json(&outcome.result.unwrap());
+    assert_eq!(
+        out["markdown"],
+        Value::String(page_markdown("https://acme.atlassian.net/wiki"))
+    );
+    assert_eq!(
+        out["webUrl"],
+        "https://acme.atlassian.net/wiki/spaces/ENG/pages/11/Release+notes"
+    );
+}
+
+#[test]
+fn without_a_web_address_the_space_is_read_for_its_key() {
+    let outcome = run("markdown-get-space-lookup");
+    assert_eq!(outcome.exchanges.len(), 2);
+    assert!(
+        outcome.exchanges[1]
+            .url
+            .ends_with("/wiki/api/v2/spaces/98306")
+    );
+    let out = body_json(&outcome.result.unwrap());
+    assert_eq!(
+        out["text"],
+        "See the Upgrade guide (https://acme.atlassian.net/wiki/display/ENG/Upgrade+guide).\n"
+    );
+    assert_eq!(out["webUrl"], Value::Null);
+}
+
+#[test]
+fn create_sends_the_markdown_as_storage() {
+    let outcome = run("markdown-create");
+    assert_eq!(outcome.exchanges.len(), 1);
+    let sent = &outcome.exchanges[0];
+    assert_eq!(sent.method, "POST");
+    assert!(sent.url.ends_with("/wiki/api/v2/pages"));
+    let body = sent.request_json().unwrap();
+    assert_eq!(
+        body["body"]["value"],
+        "<h1>Release 2.4</h1>\
+         <p>Ships on <strong>Friday</strong>. See <a href=\"https://example.com/guide\">the guide</a>.</p>\
+         <ac:task-list>\
+         <ac:task><ac:task-id>1</ac:task-id><ac:task-status>incomplete</ac:task-status><ac:task-body>Update the docs</ac:task-body></ac:task>\
+         <ac:task><ac:task-id>2</ac:task-id><ac:task-status>complete</ac:task-status><ac:task-body>Tag the build</ac:task-body></ac:task>\
+         </ac:task-list>\
+         <ac:structured-macro ac:name=\"code\"><ac:parameter ac:name=\"language\">bash</ac:parameter>\
+         <ac:plain-text-body><![CDATA[./release.sh --tag 2.4]]></ac:plain-text-body></ac:structured-macro>\
+         <table><tbody><tr><th>Area</th><th>Owner</th></tr><tr><td>Search</td><td>Jane</td></tr></tbody></table>\
+         <p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    );
+    assert_eq!(body["body"]["representation"], "storage");
+    assert_eq!(body["spaceId"], "98306");
+    assert_eq!(body["parentId"], "983061");
+    assert_eq!(body["status"], "current");
+    assert!(body.get("markdown").is_none() && body.get("page-id").is_none());
+    assert_eq!(body_json(&outcome.result.unwrap())["id"], "13");
+}
+
+#[test]
+fn create_reports_confluences_refusal() {
+    let outcome = run("markdown-create-400");
+    assert_eq!(
+        outcome.exchanges.len(),
+        1,
+        "a failed create is never repeated"
+    );
+    match expect_error(outcome) {
+        ConnectorError::Upstream(e) => {
+            assert_eq!(e.status, 400);
+            assert!(e.message.contains("already exists"), "{}", e.message);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn update_reads_the_version_and_sends_the_next() {
+    let outcome = run("markdown-update");
+    assert_eq!(outcome.exchanges.len(), 2);
+    assert_eq!(outcome.exchanges[0].method, "GET");
+    let put = &outcome.exchanges[1];
+    assert_eq!(put.method, "PUT");
+    assert!(put.url.ends_with("/wiki/api/v2/pages/11"));
+    let body = put.request_json().unwrap();
+    assert_eq!(body["version"]["number"], 4);
+    assert_eq!(body["id"], "11");
+    assert_eq!(
+        body["body"],
+        json!({"representation": "storage", "value": "<p>Moved to <strong>Monday</strong>.</p>"})
+    );
+    assert_eq!(body_json(&outcome.result.unwrap())["version"]["number"], 4);
+}
+
+#[test]
+fn updating_a_missing_page_sends_nothing_after_the_read() {
+    let outcome = run("markdown-update-404");
+    assert_eq!(outcome.exchanges.len(), 1);
+    assert!(matches!(expect_error(outcome), ConnectorError::NotFound(_)));
+}
+
+#[test]
+fn inputs_are_checked_before_anything_is_sent() {
+    let cases = [
+        (
+            "upsert-page-from-markdown",
+            r#"{"space-id": "98306", "title": "T"}"#,
+            "markdown",
+        ),
+        (
+            "upsert-page-from-markdown",
+            r#"{"space-id": "98306", "title": "T", "markdown": "x", "page-id": "abc"}"#,
+            "page-id",
+        ),
+        (
+            "get-page-as-markdown",
+            r#"{"page-id": "11", "format": "html"}"#,
+            "format",
+        ),
+    ];
+    for (action, input, field) in cases {
+        let outcome = host()
+            .invoke(action, &basic(), input, &CallOptions::default())
+            .unwrap();
+        assert!(outcome.exchanges.is_empty(), "{action} {input}");
+        match expect_error(outcome) {
+            ConnectorError::InvalidInput(e) => assert_eq!(e.field, field, "{input}"),
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+}
