@@ -19,7 +19,7 @@ fn main() {
     }
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
     let workspace = manifest_dir.parent().unwrap().to_path_buf();
-    for path in ["src", "wit", "Cargo.toml", "Cargo.lock"] {
+    for path in ["src", "sdk", "wit", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
     }
     if !wasm_target_installed() {

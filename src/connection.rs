@@ -13,9 +13,9 @@ use crate::bindings::integration::connector::types::{
 };
 use crate::errors::{Error, invalid_connection};
 use crate::http::Client;
-use crate::platform::Platform;
 use crate::site;
 use base64::Engine as _;
+use connector_sdk::platform::Platform;
 use serde_json::{Map, Value};
 
 /// Where OAuth 2.0 requests go, and where the accessible sites are listed.
@@ -152,7 +152,7 @@ pub fn definitions() -> Vec<ConnectionDefinition> {
 
 /// Reads a connection's values, refusing secrets stored among them.
 fn values(connection: &Connection) -> Result<Map<String, Value>, Error> {
-    let parsed = crate::strict_json::parse(&connection.values).map_err(|e| {
+    let parsed = connector_sdk::strict_json::parse(&connection.values).map_err(|e| {
         invalid_connection(format!("the connection's values are not valid JSON ({e})"))
     })?;
     let Value::Object(map) = parsed else {
@@ -391,7 +391,7 @@ pub fn check(platform: &dyn Platform, connection: &Connection) -> Result<Connect
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::ScriptedPlatform;
+    use connector_sdk::testing::ScriptedPlatform;
 
     fn connection(definition: &str, values: &str) -> Connection {
         Connection {

@@ -1,13 +1,12 @@
 //! The catalog as the contract's `action-definition` records, and the
 //! connector's `metadata`.
 
-use crate::bindings::exports::integration::connector::metadata::ConnectorMetadata;
 use crate::bindings::integration::connector::types::{
-    ActionDefinition, ActionHints, Input, InputKind,
+    ActionDefinition, ActionHints, ConnectorMetadata, Input, InputKind,
 };
 use crate::catalog::{self, Action};
 use crate::input::{self, Kind, Param};
-use crate::platform::Method;
+use connector_sdk::platform::Method;
 
 /// The version of the contract (`wit/`) this connector is built against.
 pub const CONTRACT_VERSION: &str = "0.2.0";

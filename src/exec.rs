@@ -8,7 +8,7 @@ use crate::errors::{Error, invalid_input};
 use crate::http::{Client, parse_json};
 use crate::input::{self, Args, Target};
 use crate::paging;
-use crate::platform::{HttpResponse, Platform};
+use connector_sdk::platform::{HttpResponse, Platform};
 use serde_json::{Map, Value};
 
 /// What a handler works with: the connection's client.
@@ -27,7 +27,7 @@ pub fn invoke(
     let action = catalog::find(key).ok_or_else(|| {
         Error::Unsupported(format!(
             "there is no action `{}`; the action definitions list every key",
-            crate::text::clip(key, 80)
+            connector_sdk::text::clip(key, 80)
         ))
     })?;
     let mut args = input::parse(&action.all_params(), action.rules, input)?;
@@ -198,7 +198,7 @@ pub fn passthrough(response: &HttpResponse) -> Result<Output, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::ScriptedPlatform;
+    use connector_sdk::testing::ScriptedPlatform;
 
     fn basic() -> Connection {
         Connection {

@@ -6,8 +6,10 @@
 //! turns non-2xx answers into the contract's [`Error`].
 
 use crate::errors::{self, Error, UpstreamError};
-use crate::platform::{HttpRequest, HttpResponse, LogLevel, Method, Platform, TransportFailure};
-use crate::retry::{self, Decision, Outcome, RetryPolicy};
+use connector_sdk::platform::{
+    HttpRequest, HttpResponse, LogLevel, Method, Platform, TransportFailure,
+};
+use connector_sdk::retry::{self, Decision, Outcome, RetryPolicy};
 use serde_json::Value;
 
 /// The largest response body read, in bytes.
@@ -431,7 +433,7 @@ pub fn parse_json(response: &HttpResponse) -> Result<Value, Error> {
 /// The first [`DEBUG_BODY_CHARS`] characters of a body, for a log line.
 fn preview(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    match crate::text::head(&text, DEBUG_BODY_CHARS) {
+    match connector_sdk::text::head(&text, DEBUG_BODY_CHARS) {
         Some(head) => format!("{head}… ({} bytes in all)", body.len()),
         None => text.into_owned(),
     }
@@ -440,7 +442,7 @@ fn preview(body: &[u8]) -> String {
 /// A URL without its query, for messages that should not echo user data.
 fn redact_query(url: &str) -> String {
     let path = url.split_once('?').map_or(url, |(path, _)| path);
-    match crate::text::head(path, SHOWN_URL_CHARS) {
+    match connector_sdk::text::head(path, SHOWN_URL_CHARS) {
         Some(head) => format!("{head}… ({} bytes)", path.len()),
         None => path.to_string(),
     }
@@ -486,7 +488,7 @@ fn describe(outcome: &Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::ScriptedPlatform;
+    use connector_sdk::testing::ScriptedPlatform;
     use std::time::Duration;
 
     fn ok(status: u16, body: &str) -> Result<HttpResponse, TransportFailure> {

@@ -233,7 +233,7 @@ pub fn parse(params: &[Param], rules: &[Rule], input: &str) -> Result<Args, Erro
     let json: Value = if input.trim().is_empty() {
         Value::Object(Map::new())
     } else {
-        crate::strict_json::parse(input).map_err(|e| {
+        connector_sdk::strict_json::parse(input).map_err(|e| {
             invalid_input(
                 "input",
                 format!("the input is not valid JSON ({e}): send a JSON object such as {{}}"),
@@ -639,7 +639,7 @@ fn describe(value: &Value) -> String {
 
 /// At most 60 characters of `text`.
 pub fn shorten(text: &str) -> String {
-    crate::text::clip(text, 60)
+    connector_sdk::text::clip(text, 60)
 }
 
 /// The JSON Schema (draft 2020-12) of an input object with these params and rules.

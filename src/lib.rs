@@ -1,8 +1,9 @@
 //! A Confluence Cloud connector as a WebAssembly component.
 //!
-//! `lib.rs` only binds the WIT contract (`wit/`, world `sync-connector`) to the plain-Rust
-//! modules below; everything they do can be tested natively through
-//! [`platform::Platform`].
+//! Built on `connector-sdk` (`sdk/`), which holds the contract's bindings and
+//! the generic machinery. `lib.rs` only binds the contract (`wit/`, world
+//! `sync-connector`) to the plain-Rust modules below; everything they do can
+//! be tested natively through [`connector_sdk::platform::Platform`].
 
 pub mod actions;
 pub mod catalog;
@@ -11,54 +12,35 @@ pub mod convert;
 pub mod definitions;
 pub mod errors;
 pub mod exec;
-pub mod hash;
 pub mod http;
 pub mod input;
-pub mod multipart;
 pub mod paging;
-pub mod platform;
-pub mod retry;
 pub mod rules;
 pub mod site;
-pub mod strict_json;
 pub mod sync;
-#[cfg(test)]
-mod testing;
-pub mod text;
-#[cfg(target_arch = "wasm32")]
-mod wasi_platform;
 
-/// Bindings generated from the WIT contract.
-#[allow(missing_docs, clippy::all)]
-pub mod bindings {
-    wit_bindgen::generate!({
-        world: "sync-connector",
-        path: "wit",
-        generate_all,
-        with: {
-            "wasi:http/types@0.2.12": wasip2::http::types,
-            "wasi:http/outgoing-handler@0.2.12": wasip2::http::outgoing_handler,
-            "wasi:io/error@0.2.12": wasip2::io::error,
-            "wasi:io/poll@0.2.12": wasip2::io::poll,
-            "wasi:io/streams@0.2.12": wasip2::io::streams,
-            "wasi:clocks/monotonic-clock@0.2.12": wasip2::clocks::monotonic_clock,
-        },
-    });
-}
+/// The contract's bindings, from the SDK (which generates them from `wit/`).
+pub use connector_sdk::bindings;
 
 #[cfg(target_arch = "wasm32")]
 mod component {
     use crate::bindings::exports::integration::connector::{actions, connections, metadata, sync};
     use crate::bindings::integration::connector::types::{
-        ActionDefinition, Connection, ConnectionDefinition, ConnectionInfo, Error, Output,
+        ActionDefinition, Connection, ConnectionDefinition, ConnectionInfo, ConnectorMetadata,
+        Error, Output,
     };
-    use crate::wasi_platform::WasiPlatform;
+    use connector_sdk::wasi_platform::WasiPlatform;
+
+    /// The platform of every call; log lines carry the connector's name.
+    const PLATFORM: WasiPlatform = WasiPlatform {
+        context: "confluence",
+    };
 
     /// The exported component.
     struct Connector;
 
     impl metadata::Guest for Connector {
-        fn about() -> metadata::ConnectorMetadata {
+        fn about() -> ConnectorMetadata {
             crate::definitions::metadata()
         }
     }
@@ -69,7 +51,7 @@ mod component {
         }
 
         fn check(connection: Connection) -> Result<ConnectionInfo, Error> {
-            crate::connection::check(&WasiPlatform, &connection)
+            crate::connection::check(&PLATFORM, &connection)
         }
     }
 
@@ -79,7 +61,7 @@ mod component {
         }
 
         fn invoke(action: String, connection: Connection, input: String) -> Result<Output, Error> {
-            crate::exec::invoke(&WasiPlatform, &action, &connection, &input)
+            crate::exec::invoke(&PLATFORM, &action, &connection, &input)
         }
     }
 
@@ -97,9 +79,9 @@ mod component {
             config: String,
             state: Option<String>,
         ) -> Result<sync::Batch, Error> {
-            crate::sync::read(&WasiPlatform, &connection, &config, state.as_deref())
+            crate::sync::read(&PLATFORM, &connection, &config, state.as_deref())
         }
     }
 
-    crate::bindings::export!(Connector with_types_in crate::bindings);
+    connector_sdk::bindings::export!(Connector with_types_in connector_sdk::bindings);
 }

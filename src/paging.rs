@@ -9,7 +9,7 @@
 
 use crate::errors::{Error, UpstreamError};
 use crate::http::Client;
-use crate::platform::HttpResponse;
+use connector_sdk::platform::HttpResponse;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -131,7 +131,7 @@ impl LoopGuard {
         has_next: bool,
         status: u16,
     ) -> Result<(), Error> {
-        self.links.insert(crate::hash::fnv1a(url));
+        self.links.insert(connector_sdk::hash::fnv1a(url));
         if results.is_empty() {
             self.empty_in_a_row += 1;
             if has_next && self.empty_in_a_row >= MAX_EMPTY_PAGES {
@@ -153,7 +153,7 @@ impl LoopGuard {
                 status,
                 format!(
                     "Confluence returned a page of items this walk has already read (at {}); stopped to avoid a loop",
-                    crate::text::clip(url, SHOWN_LINK_CHARS)
+                    connector_sdk::text::clip(url, SHOWN_LINK_CHARS)
                 ),
             ));
         }
@@ -163,12 +163,12 @@ impl LoopGuard {
     /// Checks `next_url` (resolved from the raw link `next`) before it is
     /// followed: a link this walk has fetched before is refused.
     pub fn follow(&self, next_url: &str, next: &str, status: u16) -> Result<(), Error> {
-        if self.links.contains(&crate::hash::fnv1a(next_url)) {
+        if self.links.contains(&connector_sdk::hash::fnv1a(next_url)) {
             return Err(loop_error(
                 status,
                 format!(
                     "Confluence returned a page link this walk has already followed ({}); stopped to avoid a loop",
-                    crate::text::clip(next, SHOWN_LINK_CHARS)
+                    connector_sdk::text::clip(next, SHOWN_LINK_CHARS)
                 ),
             ));
         }
@@ -193,7 +193,7 @@ fn page_key(results: &[Value]) -> Option<u64> {
         }
         ids.push(',');
     }
-    (!ids.is_empty()).then(|| crate::hash::fnv1a(&ids))
+    (!ids.is_empty()).then(|| connector_sdk::hash::fnv1a(&ids))
 }
 
 /// How much of a link an error message quotes.
@@ -282,7 +282,7 @@ pub fn fetch_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::ScriptedPlatform;
+    use connector_sdk::testing::ScriptedPlatform;
 
     #[test]
     fn next_from_body_or_link_header() {
@@ -382,7 +382,7 @@ mod tests {
     fn page(
         ids: &[u32],
         next: Option<&str>,
-    ) -> Result<HttpResponse, crate::platform::TransportFailure> {
+    ) -> Result<HttpResponse, connector_sdk::platform::TransportFailure> {
         let results: Vec<Value> = ids
             .iter()
             .map(|id| serde_json::json!({"id": id.to_string()}))
@@ -426,7 +426,7 @@ mod tests {
     /// A fetch-all of spaces against these answers must fail: its error's
     /// message, and how many requests were sent.
     fn failed_walk(
-        answers: Vec<Result<HttpResponse, crate::platform::TransportFailure>>,
+        answers: Vec<Result<HttpResponse, connector_sdk::platform::TransportFailure>>,
     ) -> (String, usize) {
         let platform = ScriptedPlatform::new(answers);
         let client = Client::new(&platform, "https://a.atlassian.net", "x".into());
@@ -442,7 +442,7 @@ mod tests {
     fn fresh_cursors(
         ids: &[u32],
         count: usize,
-    ) -> Vec<Result<HttpResponse, crate::platform::TransportFailure>> {
+    ) -> Vec<Result<HttpResponse, connector_sdk::platform::TransportFailure>> {
         (0..count)
             .map(|n| page(ids, Some(&format!("/wiki/api/v2/spaces?cursor=f{n}"))))
             .collect()

@@ -12,7 +12,7 @@ use confluence_connector::bindings::integration::connector::types::Connection;
 use confluence_connector::catalog;
 use confluence_connector::exec;
 use confluence_connector::input::Kind;
-use confluence_connector::platform::{
+use connector_sdk::platform::{
     HttpRequest, HttpResponse, LogLevel, Platform, TransportFailure,
 };
 use libfuzzer_sys::fuzz_target;

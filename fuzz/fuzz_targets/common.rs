@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use confluence_connector::http::Client;
-use confluence_connector::platform::{
+use connector_sdk::platform::{
     HttpRequest, HttpResponse, LogLevel, Platform, TransportFailure,
 };
 use std::time::Duration;

@@ -21,9 +21,7 @@
 //!    items per second and the guest's peak linear memory;
 //! 6. `get-page` of a page whose storage body is 5 MB: time and peak memory.
 
-use confluence_connector::platform::{
-    HttpRequest, HttpResponse, LogLevel, Platform, TransportFailure,
-};
+use connector_sdk::platform::{HttpRequest, HttpResponse, LogLevel, Platform, TransportFailure};
 use host_test_harness::bindings::WitConnection;
 use host_test_harness::har::{Entry, Har, Replayer};
 use host_test_harness::http::CallHooks;

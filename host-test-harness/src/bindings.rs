@@ -31,11 +31,10 @@ use exports::integration::connector::{actions, connections, metadata, sync};
 pub use actions::{ActionDefinition, Output};
 pub use connections::{ConnectionDefinition, ConnectionInfo};
 pub use integration::connector::types::{
-    ActionHints, AuthScheme, BasicSettings, Body, Connection as WitConnection,
+    ActionHints, AuthScheme, BasicSettings, Body, Connection as WitConnection, ConnectorMetadata,
     Error as ConnectorError, FieldError, Input, InputKind, Oauth2Settings, RateLimit,
     UpstreamError,
 };
-pub use metadata::ConnectorMetadata;
 pub use sync::{Batch, Operation, StreamDefinition, SyncRecord};
 pub use wasi::logging::logging::Level as LogLevel;
 

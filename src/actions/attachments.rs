@@ -6,8 +6,8 @@ use crate::catalog::Action;
 use crate::errors::{Error, UpstreamError, invalid_input};
 use crate::exec::{Ctx, build, passthrough};
 use crate::input::{Args, decode_base64};
-use crate::multipart::{Multipart, media_type_for};
-use crate::platform::{HttpRequest, Method};
+use connector_sdk::multipart::{Multipart, media_type_for};
+use connector_sdk::platform::{HttpRequest, Method};
 use serde_json::Value;
 
 /// Sends the file as `multipart/form-data` with the header Confluence's XSRF
@@ -20,7 +20,7 @@ pub fn upload_attachment(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<
         .str("media-type")
         .map(str::to_string)
         .unwrap_or_else(|| media_type_for(&file_name).to_string());
-    let mut form = Multipart::new();
+    let mut form = Multipart::new(super::MULTIPART_BOUNDARY);
     form.file("file", &file_name, &media_type, data);
     if let Some(comment) = args.str("comment") {
         // Typed as UTF-8 text, as the v1 document asks: untyped, a comment outside

@@ -8,7 +8,7 @@ use crate::errors::{Error, UpstreamError};
 use crate::exec::{Ctx, build, passthrough};
 use crate::http::with_query;
 use crate::input::{Args, Kind, Target};
-use crate::platform::Method;
+use connector_sdk::platform::Method;
 use serde_json::{Value, json};
 
 /// The body fields an update may leave out, which the connector then copies

@@ -6,7 +6,7 @@ use crate::catalog::Action;
 use crate::errors::{Error, UpstreamError};
 use crate::exec::{Ctx, build, build_at, json_output, passthrough, send_built};
 use crate::input::{Args, is_token};
-use crate::platform::Method;
+use connector_sdk::platform::Method;
 use serde_json::{Value, json};
 
 /// Looks the label up by name (v1 `GET /wiki/rest/api/label`), then lists its

@@ -15,3 +15,7 @@ pub use markdown::{get_page_as_markdown, upsert_page_from_markdown};
 pub use raw::{graphql_request, raw_request};
 pub use search::{cql_quote, search_pages};
 pub use spaces::search_spaces;
+
+/// What every `multipart/form-data` boundary the connector sends begins with
+/// (the recorded uploads in the fixtures carry it).
+pub const MULTIPART_BOUNDARY: &str = "confluence-connector-boundary-";

@@ -9,9 +9,9 @@ use crate::errors::{Error, UpstreamError, invalid_input};
 use crate::exec::{Ctx, passthrough};
 use crate::http::{parse_json, with_query};
 use crate::input::{Args, decode_base64};
-use crate::multipart::{Multipart, media_type_for};
-use crate::platform::{HttpRequest, HttpResponse, Method};
-use crate::retry::RetryPolicy;
+use connector_sdk::multipart::{Multipart, media_type_for};
+use connector_sdk::platform::{HttpRequest, HttpResponse, Method};
+use connector_sdk::retry::RetryPolicy;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -80,7 +80,7 @@ fn raw_body(args: &Args) -> Result<Option<(String, Vec<u8>)>, Error> {
             format!("`{orphan}` has a file name but no entry in `file-data`"),
         ));
     }
-    let mut multipart = Multipart::new();
+    let mut multipart = Multipart::new(super::MULTIPART_BOUNDARY);
     for (name, value) in &form {
         multipart.text(name, value);
     }

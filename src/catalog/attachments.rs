@@ -6,7 +6,7 @@ use super::{
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
+use connector_sdk::platform::Method;
 
 /// The id of an attachment (`att` and digits), filling the path's `{id}`.
 pub(crate) const ATTACHMENT_ID: Param = Param::new(

@@ -7,8 +7,8 @@ use super::{
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
 use crate::rules::Rule;
+use connector_sdk::platform::Method;
 
 /// The order of a blog post list (blog posts have no title sort).
 const BLOG_SORT: Param = Param::new(

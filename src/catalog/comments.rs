@@ -7,8 +7,8 @@ use super::{
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
 use crate::rules::Rule;
+use connector_sdk::platform::Method;
 
 /// The id of a comment, filling the path's `{comment-id}`.
 const COMMENT_ID: Param = Param::new(

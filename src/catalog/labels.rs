@@ -4,7 +4,7 @@
 use super::{Action, CONTENT_SORT, LIST_BODY_FORMAT, PAGE_ID, SPACE_IDS};
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
+use connector_sdk::platform::Method;
 
 /// The numeric id of a page or blog post for the v1 label calls.
 const CONTENT_ID: Param = Param::new(

@@ -4,7 +4,7 @@
 use super::{Action, PAGE_ID, SPACE_ID, STATUS_WRITE};
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
+use connector_sdk::platform::Method;
 
 /// The Markdown group of the catalog.
 pub const ACTIONS: &[Action] = &[

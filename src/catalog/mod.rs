@@ -45,8 +45,8 @@ use crate::bindings::integration::connector::types::Output;
 use crate::errors::Error;
 use crate::exec::Ctx;
 use crate::input::{Args, Kind, Param, Target};
-use crate::platform::Method;
 use crate::rules::Rule;
+use connector_sdk::platform::Method;
 use std::sync::OnceLock;
 
 /// A handler for an action that is more than one HTTP call.

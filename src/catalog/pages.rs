@@ -7,8 +7,8 @@ use super::{
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
 use crate::rules::Rule;
+use connector_sdk::platform::Method;
 
 /// The `private` flag of a create.
 pub(crate) const PRIVATE: Param = Param::new(

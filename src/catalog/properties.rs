@@ -5,7 +5,7 @@
 use super::Action;
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
+use connector_sdk::platform::Method;
 
 /// The id of a property, filling the path's `{property-id}`.
 const PROPERTY_ID: Param = Param::new(

@@ -4,8 +4,8 @@
 use super::Action;
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
 use crate::rules::Rule;
+use connector_sdk::platform::Method;
 
 /// The raw requests group of the catalog.
 pub const ACTIONS: &[Action] = &[

@@ -3,8 +3,8 @@
 use super::Action;
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
 use crate::rules::Rule;
+use connector_sdk::platform::Method;
 
 const EXCERPT: Param = Param::new(
     "excerpt",

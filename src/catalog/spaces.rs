@@ -3,7 +3,7 @@
 use super::{Action, QUERY_PARAMETERS, SPACE_ID, include_flag};
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::platform::Method;
+use connector_sdk::platform::Method;
 
 const DESCRIPTION_FORMAT: Param = Param::new(
     "description-format",

@@ -1,7 +1,7 @@
 //! Users: the account a connection acts as.
 
 use super::Action;
-use crate::platform::Method;
+use connector_sdk::platform::Method;
 
 /// The users group of the catalog.
 pub const ACTIONS: &[Action] = &[Action {

@@ -254,7 +254,7 @@ impl Config {
             self.body_format,
             self.attachment_bytes
         ]);
-        format!("{:016x}", crate::hash::fnv1a(&filters.to_string()))
+        format!("{:016x}", connector_sdk::hash::fnv1a(&filters.to_string()))
     }
 
     /// Whether the page-id or blog-post-id filters restrict content.

@@ -233,7 +233,7 @@ pub fn member_record(group_id: &str, user: &Value) -> Value {
 
 /// An audit record; audit records carry no id, so one is made from their time and a hash of their content.
 pub fn audit_record(entry: &Value) -> Value {
-    let hash = crate::hash::fnv1a(&entry.to_string());
+    let hash = connector_sdk::hash::fnv1a(&entry.to_string());
     let when = entry
         .get("creationDate")
         .map(|v| v.to_string())

@@ -4,7 +4,7 @@
 use super::read;
 use crate::bindings::integration::connector::types::Connection;
 use crate::errors::Error;
-use crate::testing::ScriptedPlatform;
+use connector_sdk::testing::ScriptedPlatform;
 use serde_json::{Value, json};
 
 /// Only the pages stream, so every request is a page of content.

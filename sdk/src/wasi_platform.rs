@@ -17,8 +17,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(60);
 const BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The platform of the WebAssembly build.
-pub struct WasiPlatform;
+/// The platform of the WebAssembly build; its log lines carry `context`
+/// (the connector's name) as their `wasi:logging` context.
+pub struct WasiPlatform {
+    /// The context of every log line, such as the connector's metadata name.
+    pub context: &'static str,
+}
 
 impl Platform for WasiPlatform {
     fn send(
@@ -49,7 +53,7 @@ impl Platform for WasiPlatform {
             LogLevel::Info => logging::Level::Info,
             LogLevel::Warn => logging::Level::Warn,
         };
-        logging::log(level, "confluence", message);
+        logging::log(level, self.context, message);
     }
 
     fn secret(&self, key: &str) -> Option<String> {

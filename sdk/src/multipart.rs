@@ -12,15 +12,20 @@ struct Part {
 }
 
 /// A form being assembled.
-#[derive(Default)]
 pub struct Multipart {
+    boundary_prefix: &'static str,
     parts: Vec<Part>,
 }
 
 impl Multipart {
-    /// An empty form.
-    pub fn new() -> Multipart {
-        Multipart::default()
+    /// An empty form whose boundary will be `boundary_prefix` and a number
+    /// (a connector's own, such as `myconnector-boundary-`, so its recorded
+    /// uploads replay byte for byte).
+    pub fn new(boundary_prefix: &'static str) -> Multipart {
+        Multipart {
+            boundary_prefix,
+            parts: Vec::new(),
+        }
     }
 
     /// Adds a text field.
@@ -66,8 +71,12 @@ impl Multipart {
     /// The body and its `Content-Type` header value.
     pub fn finish(&self) -> (String, Vec<u8>) {
         let boundary = format!(
-            "{BOUNDARY_PREFIX}{}",
-            free_number(self.parts.iter().map(|p| p.data.as_slice()))
+            "{}{}",
+            self.boundary_prefix,
+            free_number(
+                self.boundary_prefix,
+                self.parts.iter().map(|p| p.data.as_slice())
+            )
         );
         let mut body = Vec::new();
         for part in &self.parts {
@@ -93,15 +102,12 @@ impl Multipart {
     }
 }
 
-/// Every boundary is this text and a number.
-const BOUNDARY_PREFIX: &str = "confluence-connector-boundary-";
-
-/// The smallest `n` such that no part contains `BOUNDARY_PREFIX` + `n`, in one
+/// The smallest `n` such that no part contains `prefix` + `n`, in one
 /// pass over the parts: each place the prefix occurs rules out the numbers
 /// whose digits begin the digits that follow it (`…-12` rules out 1 and 12),
 /// so at most as many numbers are ruled out as the parts have bytes.
-fn free_number<'a>(parts: impl Iterator<Item = &'a [u8]>) -> u64 {
-    let prefix = BOUNDARY_PREFIX.as_bytes();
+fn free_number<'a>(prefix: &str, parts: impl Iterator<Item = &'a [u8]>) -> u64 {
+    let prefix = prefix.as_bytes();
     let mut taken = std::collections::BTreeSet::new();
     for data in parts {
         let mut from = 0;
@@ -175,20 +181,24 @@ mod tests {
 
     #[test]
     fn builds_a_form_whose_boundary_no_part_contains() {
-        let mut form = Multipart::new();
-        form.text("comment", "see --confluence-connector-boundary-0 inside")
-            .file("file", "a\"b.txt", "text/plain", b"hello".to_vec());
+        let mut form = Multipart::new("test-boundary-");
+        form.text("comment", "see --test-boundary-0 inside").file(
+            "file",
+            "a\"b.txt",
+            "text/plain",
+            b"hello".to_vec(),
+        );
         let (content_type, body) = form.finish();
         assert_eq!(
             content_type,
-            "multipart/form-data; boundary=confluence-connector-boundary-1"
+            "multipart/form-data; boundary=test-boundary-1"
         );
         let text = String::from_utf8(body).unwrap();
         assert_eq!(
             text,
-            "--confluence-connector-boundary-1\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nsee --confluence-connector-boundary-0 inside\r\n\
-             --confluence-connector-boundary-1\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a%22b.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n\
-             --confluence-connector-boundary-1--\r\n"
+            "--test-boundary-1\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nsee --test-boundary-0 inside\r\n\
+             --test-boundary-1\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a%22b.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n\
+             --test-boundary-1--\r\n"
         );
         assert_eq!(media_type_for("Report.PDF"), "application/pdf");
         assert_eq!(media_type_for("noext"), "application/octet-stream");
@@ -196,19 +206,17 @@ mod tests {
 
     #[test]
     fn the_boundary_is_the_smallest_number_no_part_contains() {
-        let number = |texts: &[&str]| free_number(texts.iter().map(|t| t.as_bytes()));
+        let number =
+            |texts: &[&str]| free_number("test-boundary-", texts.iter().map(|t| t.as_bytes()));
         assert_eq!(number(&[]), 0);
-        assert_eq!(number(&["x confluence-connector-boundary-0 y"]), 1);
+        assert_eq!(number(&["x test-boundary-0 y"]), 1);
         // `-12` also contains `-1`; `-05` contains `-0` but not `-5`.
         assert_eq!(
-            number(&[
-                "confluence-connector-boundary-0",
-                "confluence-connector-boundary-12confluence-connector-boundary-2"
-            ]),
+            number(&["test-boundary-0", "test-boundary-12test-boundary-2"]),
             3
         );
-        assert_eq!(number(&["confluence-connector-boundary-05"]), 1);
-        assert_eq!(number(&["confluence-connector-boundary-"]), 0);
+        assert_eq!(number(&["test-boundary-05"]), 1);
+        assert_eq!(number(&["test-boundary-"]), 0);
     }
 
     #[test]
@@ -218,27 +226,27 @@ mod tests {
         let mut data = Vec::new();
         let mut n = 0;
         while data.len() < 3_200_000 {
-            data.extend_from_slice(format!("--confluence-connector-boundary-{n}\r\n").as_bytes());
+            data.extend_from_slice(format!("--test-boundary-{n}\r\n").as_bytes());
             n += 1;
         }
-        let mut form = Multipart::new();
+        let mut form = Multipart::new("test-boundary-");
         form.file("file", "f.bin", "application/octet-stream", data.clone());
         let (content_type, body) = form.finish();
         let boundary = content_type.rsplit_once('=').unwrap().1.to_string();
-        assert_eq!(boundary, format!("confluence-connector-boundary-{n}"));
+        assert_eq!(boundary, format!("test-boundary-{n}"));
         assert!(find(&data, boundary.as_bytes()).is_none());
         assert!(body.len() > data.len());
     }
 
     #[test]
     fn a_typed_text_field_carries_its_content_type_but_no_file_name() {
-        let mut form = Multipart::new();
+        let mut form = Multipart::new("test-boundary-");
         form.typed_text("comment", "text/plain; charset=UTF-8", "für");
         let (_, body) = form.finish();
         assert_eq!(
             String::from_utf8(body).unwrap(),
-            "--confluence-connector-boundary-0\r\nContent-Disposition: form-data; name=\"comment\"\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nfür\r\n\
-             --confluence-connector-boundary-0--\r\n"
+            "--test-boundary-0\r\nContent-Disposition: form-data; name=\"comment\"\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nfür\r\n\
+             --test-boundary-0--\r\n"
         );
     }
 }

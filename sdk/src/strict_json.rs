@@ -78,7 +78,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format!(
                     "the key `{}` appears twice in one object; keep one",
-                    crate::input::shorten(&key)
+                    crate::text::clip(&key, 60)
                 )));
             }
             let Strict(value) = map.next_value()?;
@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn refuses_a_key_named_twice_at_any_depth() {
-        let err = parse(r#"{"host":"a.atlassian.net","host":"evil.example"}"#).unwrap_err();
+        let err = parse(r#"{"host":"a.example.com","host":"evil.example"}"#).unwrap_err();
         assert!(err.to_string().contains("`host` appears twice"), "{err}");
         let err = parse(r#"{"a":[{"x":1,"x":2}]}"#).unwrap_err();
         assert!(err.to_string().contains("`x` appears twice"), "{err}");

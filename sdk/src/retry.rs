@@ -1,6 +1,6 @@
 //! When to try a request again, and how long to wait first.
 //!
-//! 429 answers are retried for every method: Confluence did not act on the request.
+//! 429 answers are retried for every method: the service did not act on the request.
 //! 503 answers, other 5xx answers and transport failures are retried only for
 //! idempotent methods, so a retry never repeats a create. A `Retry-After` header
 //! (seconds or an HTTP date) is honoured but clamped; without one the wait is an
