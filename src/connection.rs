@@ -12,7 +12,7 @@ use crate::bindings::integration::connector::types::{
     Oauth2Settings,
 };
 use crate::errors::{Error, invalid_connection};
-use crate::http::Client;
+use crate::http::{Client, Confluence};
 use crate::site;
 use base64::Engine as _;
 use connector_sdk::platform::Platform;
@@ -78,7 +78,7 @@ pub struct Resolved {
 impl Resolved {
     /// A client for this connection's API base.
     pub fn client<'p>(&self, platform: &'p dyn Platform) -> Client<'p> {
-        Client::new(platform, &self.site.api_base, self.authorization.clone())
+        Client::new(platform, &self.site.api_base, self.authorization.clone()).with_api(&Confluence)
     }
 }
 
@@ -275,7 +275,9 @@ pub fn resolve(
                     authorization,
                 });
             }
-            let gateway = Client::new(platform, GATEWAY, authorization.clone()).with_debug(debug);
+            let gateway = Client::new(platform, GATEWAY, authorization.clone())
+                .with_api(&Confluence)
+                .with_debug(debug);
             let (_, json) =
                 gateway.get_json(&format!("{GATEWAY}/oauth/token/accessible-resources"))?;
             let sites = accessible_sites(&json)?;

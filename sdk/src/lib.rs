@@ -8,6 +8,10 @@
 //!   Rust code talks to; [`wasi_platform`] answers it through the component's
 //!   imports, and [`testing`] (feature `testing`) from a script, so the
 //!   connector's logic runs in native unit tests;
+//! - [`http`]: the authenticated client (credentials only under the
+//!   connection's base, retries, body cap, redirects, debug logs with the
+//!   credential redacted), reading a service's answers by its [`http::Api`];
+//! - [`errors`]: the contract's `error`, and the usual error-body shapes;
 //! - [`retry`]: which failures to retry, and how long to wait;
 //! - [`multipart`]: `multipart/form-data` bodies that replay byte for byte;
 //! - [`strict_json`]: JSON with duplicate keys refused;
@@ -16,7 +20,9 @@
 //! Nothing here names a service: a test reads these sources for the names of
 //! the first connector built on it.
 
+pub mod errors;
 pub mod hash;
+pub mod http;
 pub mod multipart;
 pub mod platform;
 pub mod retry;
