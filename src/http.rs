@@ -1,6 +1,7 @@
-//! Confluence through the SDK's HTTP client: its name in messages, and what
-//! its error answers mean (a `410 Gone` is an endpoint Atlassian removed,
-//! named with its replacement; everything else as the SDK reads it).
+//! Confluence through the SDK's HTTP client: its name in messages, what its
+//! error answers mean (a `410 Gone` is an endpoint Atlassian removed, named
+//! with its replacement; everything else as the SDK reads it), and how its
+//! lists link on (see `paging.rs`).
 
 pub use connector_sdk::http::*;
 use connector_sdk::platform::{HttpResponse, Method};
@@ -29,6 +30,14 @@ impl Api for Confluence {
         } else {
             errors::from_status(status, body, retry_after_secs)
         }
+    }
+
+    fn next_link(&self, response: &HttpResponse, body: &Value) -> Option<String> {
+        crate::paging::next_link(response, body)
+    }
+
+    fn item_id<'v>(&self, item: &'v Value) -> Option<&'v Value> {
+        crate::paging::item_id(item)
     }
 }
 

@@ -29,7 +29,8 @@ pub const MAX_URL_BYTES: usize = 32 * 1024;
 const SHOWN_URL_CHARS: usize = 300;
 
 /// What differs between the services a [`Client`] talks to: their name in
-/// messages, and how their error answers read.
+/// messages, how their error answers read, and how their lists are paged
+/// (see [`crate::paging`]). Every method has a default.
 pub trait Api: Sync {
     /// The service's name, as messages put it (`{name} answered 500 ...`).
     fn name(&self) -> &str {
@@ -49,6 +50,30 @@ pub trait Api: Sync {
     ) -> Error {
         let _ = (method, url);
         errors::from_status(status, body, retry_after_secs)
+    }
+
+    /// The raw link to the page after this list answer, if any. The default
+    /// reads the `Link` header's `rel="next"`.
+    fn next_link(&self, response: &HttpResponse, body: &Value) -> Option<String> {
+        let _ = body;
+        response
+            .header("link")
+            .and_then(crate::paging::link_header_next)
+    }
+
+    /// Takes the items out of a list answer; `None` when it has none. The
+    /// default takes the `results` array.
+    fn items(&self, body: &mut Value) -> Option<Vec<Value>> {
+        match body.get_mut("results").map(Value::take) {
+            Some(Value::Array(items)) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The id of a list item, by which a walk sees a page it has read
+    /// before. The default is its `id`.
+    fn item_id<'v>(&self, item: &'v Value) -> Option<&'v Value> {
+        item.get("id")
     }
 }
 
@@ -119,6 +144,11 @@ impl<'p> Client<'p> {
             api_base: api_base.trim_end_matches('/').to_string(),
             ..self.clone()
         }
+    }
+
+    /// How this client reads its service's answers.
+    pub fn api(&self) -> &'p dyn Api {
+        self.api
     }
 
     /// The base every API path is joined to.

@@ -12,6 +12,8 @@
 //!   connection's base, retries, body cap, redirects, debug logs with the
 //!   credential redacted), reading a service's answers by its [`http::Api`];
 //! - [`errors`]: the contract's `error`, and the usual error-body shapes;
+//! - [`paging`]: walking a list's pages (`fetch-all`), safe from links that
+//!   leave the API base or go round in circles;
 //! - [`retry`]: which failures to retry, and how long to wait;
 //! - [`multipart`]: `multipart/form-data` bodies that replay byte for byte;
 //! - [`strict_json`]: JSON with duplicate keys refused;
@@ -24,6 +26,7 @@ pub mod errors;
 pub mod hash;
 pub mod http;
 pub mod multipart;
+pub mod paging;
 pub mod platform;
 pub mod retry;
 pub mod strict_json;

@@ -25,7 +25,7 @@ use crate::bindings::exports::integration::connector::sync::{
 use crate::bindings::integration::connector::types::Connection;
 use crate::connection;
 use crate::errors::Error;
-use crate::http::Client;
+use crate::http::{Client, Confluence};
 use crate::input::is_token;
 use crate::paging::{LoopGuard, next_link, resolve_next};
 use base64::Engine as _;
@@ -397,6 +397,7 @@ impl Reader<'_, '_> {
         let link = next_link(&response, &body);
         let results = body.get("results").and_then(Value::as_array);
         self.run().walk.page(
+            &Confluence,
             &url,
             results.map_or(&[], Vec::as_slice),
             link.is_some(),
@@ -405,7 +406,9 @@ impl Reader<'_, '_> {
         let next = match link {
             Some(link) => {
                 let next = resolve_next(&self.client, &link)?;
-                self.run().walk.follow(&next, &link, response.status)?;
+                self.run()
+                    .walk
+                    .follow(&Confluence, &next, &link, response.status)?;
                 Some(next)
             }
             None => None,
@@ -918,7 +921,7 @@ impl Reader<'_, '_> {
             .then(|| format!("start={}", start + limit));
         self.run()
             .walk
-            .page(&url, &results, next.is_some(), response.status)?;
+            .page(&Confluence, &url, &results, next.is_some(), response.status)?;
         Ok((results, next))
     }
 
