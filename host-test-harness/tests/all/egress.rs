@@ -180,3 +180,36 @@ fn a_host_not_declared_is_refused() {
     assert_eq!(received.len(), 1, "only the site was reached");
     assert!(received[0].target.starts_with("/wiki/api/v2/spaces"));
 }
+
+#[test]
+fn the_host_knows_no_connector() {
+    // Its sources name no service's host and use no service's words outside
+    // doc comments (which may cite the first connector as an example). The
+    // words are spelt in halves so this file does not hold them either.
+    let host_name = format!("{}{}", "atlas", "sian");
+    let service = format!("{}{}", "confl", "uence");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        read += 1;
+        for (n, line) in text.lines().enumerate() {
+            let lower = line.to_lowercase();
+            assert!(
+                !lower.contains(&host_name),
+                "{}:{}: {line}",
+                path.display(),
+                n + 1
+            );
+            let code = lower.split("//").next().unwrap_or_default();
+            assert!(
+                !code.contains(&service),
+                "{}:{}: {line}",
+                path.display(),
+                n + 1
+            );
+        }
+    }
+    assert!(read > 10, "read {read} files");
+}
