@@ -15,9 +15,10 @@ pub mod exec;
 pub mod http;
 pub mod input;
 pub mod paging;
-pub mod rules;
 pub mod site;
 pub mod sync;
+
+pub use input::rules;
 
 /// The contract's bindings, from the SDK (which generates them from `wit/`).
 pub use connector_sdk::bindings;

@@ -17,7 +17,7 @@ const EXAMPLE: &str = "acme.atlassian.net";
 pub fn normalise_site(input: &str) -> Result<String, String> {
     let trimmed = input.trim();
     // What messages quote of the address: at most 60 characters of it.
-    let shown = crate::input::shorten(trimmed);
+    let shown = connector_sdk::text::clip(trimmed, 60);
     if trimmed.is_empty() {
         return Err(format!(
             "the site address is empty: type your Confluence site, such as {EXAMPLE}"

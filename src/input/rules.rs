@@ -2,8 +2,8 @@
 //! of those), checked with the inputs before anything is sent, and stated in
 //! the action's JSON Schema so a host can check them too.
 
+use super::{Args, Kind, Param};
 use crate::errors::{Error, invalid_input};
-use crate::input::{Args, Kind, Param};
 use serde_json::{Value, json};
 
 /// One rule over several inputs.
