@@ -1,46 +1,14 @@
 //! Running an action: validate its input against its table entry, build the
 //! HTTP call the entry describes, send it, and shape the output.
 
-use crate::bindings::integration::connector::types::{Body, Connection, Output};
-use crate::catalog::{self, Action};
-use crate::connection;
+use crate::bindings::integration::connector::types::{Body, Output};
 use crate::errors::{Error, invalid_input};
 use crate::http::{Client, parse_json};
-use crate::input::{self, Args, Target};
+use crate::input::{Args, Target};
 use crate::paging;
-use connector_sdk::platform::{HttpResponse, Platform};
+use crate::table::{Action, Ctx};
+use connector_sdk::platform::HttpResponse;
 use serde_json::{Map, Value};
-
-/// What a handler works with: the connection's client.
-pub struct Ctx<'p> {
-    /// The authenticated client for the connection's site.
-    pub client: Client<'p>,
-}
-
-/// Runs action `key` with `input` (JSON text) through `connection`.
-pub fn invoke(
-    platform: &dyn Platform,
-    key: &str,
-    connection: &Connection,
-    input: &str,
-) -> Result<Output, Error> {
-    let action = catalog::find(key).ok_or_else(|| {
-        Error::Unsupported(format!(
-            "there is no action `{}`; the action definitions list every key",
-            connector_sdk::text::clip(key, 80)
-        ))
-    })?;
-    let mut args = input::parse(&action.all_params(), action.rules, input)?;
-    let debug = args.flag("debug");
-    let resolved = connection::resolve(platform, connection, debug)?;
-    let ctx = Ctx {
-        client: resolved.client(platform).with_debug(debug),
-    };
-    match action.handler {
-        Some(handler) => handler(&ctx, action, &mut args),
-        None => run(&ctx, action, &args),
-    }
-}
 
 /// Runs the table entry as it is: one call, or every page of a list with `fetch-all`.
 pub fn run(ctx: &Ctx, action: &Action, args: &Args) -> Result<Output, Error> {
@@ -193,69 +161,4 @@ pub fn passthrough(response: &HttpResponse) -> Result<Output, Error> {
         content_type: Some("application/json".into()),
         body: Body::Json(text),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use connector_sdk::testing::ScriptedPlatform;
-
-    fn basic() -> Connection {
-        Connection {
-            definition: "basic".into(),
-            values: r#"{"email":"a@b.c","host":"acme.atlassian.net"}"#.into(),
-        }
-    }
-
-    #[test]
-    fn builds_path_query_and_lists() {
-        let platform = ScriptedPlatform::new(vec![ScriptedPlatform::json(r#"{"results":[]}"#)])
-            .with_secret("api-token", "t");
-        invoke(
-            &platform,
-            "list-pages",
-            &basic(),
-            r#"{"space-id":["1","2"],"status":"current","limit":5,"title":"A & B"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            platform.sent()[0].url,
-            "https://acme.atlassian.net/wiki/api/v2/pages?limit=5&space-id=1%2C2&status=current&title=A+%26+B"
-        );
-    }
-
-    #[test]
-    fn unknown_action_and_bad_input_send_nothing() {
-        let platform = ScriptedPlatform::new(vec![]).with_secret("api-token", "t");
-        assert!(
-            matches!(invoke(&platform, "nope", &basic(), "{}"), Err(Error::Unsupported(m)) if m.contains("`nope`"))
-        );
-        assert!(
-            matches!(invoke(&platform, "get-page", &basic(), "{}"), Err(Error::InvalidInput(f)) if f.field == "page-id")
-        );
-        assert!(platform.sent().is_empty());
-    }
-
-    #[test]
-    fn delete_returns_an_empty_body() {
-        let platform = ScriptedPlatform::new(vec![Ok(HttpResponse {
-            status: 204,
-            headers: vec![],
-            body: vec![],
-        })])
-        .with_secret("api-token", "t");
-        let out = invoke(
-            &platform,
-            "delete-page",
-            &basic(),
-            r#"{"page-id":"9","purge":true}"#,
-        )
-        .unwrap();
-        assert_eq!(out.status, 204);
-        assert!(matches!(out.body, Body::Empty));
-        assert_eq!(
-            platform.sent()[0].url,
-            "https://acme.atlassian.net/wiki/api/v2/pages/9?purge=true"
-        );
-    }
 }

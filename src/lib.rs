@@ -9,6 +9,7 @@ pub mod actions;
 pub mod catalog;
 pub mod connection;
 pub mod convert;
+pub mod cql;
 pub mod definitions;
 pub mod errors;
 pub mod exec;
@@ -17,6 +18,7 @@ pub mod input;
 pub mod paging;
 pub mod site;
 pub mod sync;
+pub mod table;
 
 pub use input::rules;
 
@@ -62,7 +64,7 @@ mod component {
         }
 
         fn invoke(action: String, connection: Connection, input: String) -> Result<Output, Error> {
-            crate::exec::invoke(&PLATFORM, &action, &connection, &input)
+            crate::catalog::invoke(&PLATFORM, &action, &connection, &input)
         }
     }
 

@@ -10,7 +10,6 @@
 
 use confluence_connector::bindings::integration::connector::types::Connection;
 use confluence_connector::catalog;
-use confluence_connector::exec;
 use confluence_connector::input::Kind;
 use connector_sdk::platform::{
     HttpRequest, HttpResponse, LogLevel, Platform, TransportFailure,
@@ -99,7 +98,7 @@ fuzz_target!(|data: &[u8]| {
         definition: "basic".into(),
         values: json!({"email": "jane@acme.com", "host": "acme.atlassian.net"}).to_string(),
     };
-    let _ = exec::invoke(
+    let _ = catalog::invoke(
         &Answering,
         action.key,
         &connection,

@@ -434,7 +434,7 @@ fn native_invoke(har: &Har, action: &str, input: &str) -> usize {
         definition: "basic".into(),
         values: connection_values().to_string(),
     };
-    let output = confluence_connector::exec::invoke(&platform, action, &connection, input)
+    let output = confluence_connector::catalog::invoke(&platform, action, &connection, input)
         .unwrap_or_else(|e| panic!("native {action} failed: {e:?}"));
     assert_eq!(output.status, 200);
     match output.body {

@@ -2,10 +2,11 @@
 //! attachment's download link, read as bytes).
 
 use crate::bindings::integration::connector::types::{Body, Output};
-use crate::catalog::Action;
 use crate::errors::{Error, UpstreamError, invalid_input};
-use crate::exec::{Ctx, build, passthrough};
+use crate::exec::{build, passthrough};
 use crate::input::{Args, decode_base64};
+use crate::table::Action;
+use crate::table::Ctx;
 use connector_sdk::multipart::{Multipart, media_type_for};
 use connector_sdk::platform::{HttpRequest, Method};
 use serde_json::Value;

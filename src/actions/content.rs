@@ -3,11 +3,12 @@
 //! properties.
 
 use crate::bindings::integration::connector::types::Output;
-use crate::catalog::Action;
 use crate::errors::{Error, UpstreamError};
-use crate::exec::{Ctx, build, passthrough};
+use crate::exec::{build, passthrough};
 use crate::http::with_query;
 use crate::input::{Args, Kind, Target};
+use crate::table::Action;
+use crate::table::Ctx;
 use connector_sdk::platform::Method;
 use serde_json::{Value, json};
 

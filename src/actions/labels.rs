@@ -2,10 +2,11 @@
 //! (the v1 body is a list built from the names).
 
 use crate::bindings::integration::connector::types::Output;
-use crate::catalog::Action;
 use crate::errors::{Error, UpstreamError};
-use crate::exec::{Ctx, build, build_at, json_output, passthrough, send_built};
+use crate::exec::{build, build_at, json_output, passthrough, send_built};
 use crate::input::{Args, is_token};
+use crate::table::Action;
+use crate::table::Ctx;
 use connector_sdk::platform::Method;
 use serde_json::{Value, json};
 

@@ -3,13 +3,14 @@
 
 use crate::actions::update_versioned;
 use crate::bindings::integration::connector::types::Output;
-use crate::catalog::{self, Action};
 use crate::connection::GATEWAY;
 use crate::convert::{self, LinkContext};
 use crate::errors::Error;
-use crate::exec::{Ctx, build, json_output, run};
+use crate::exec::{build, json_output, run};
 use crate::http::with_query;
 use crate::input::{Args, is_token};
+use crate::table::Action;
+use crate::table::Ctx;
 use serde_json::{Value, json};
 
 /// Reads the page with its storage body and returns it converted, with the
@@ -113,8 +114,7 @@ pub fn upsert_page_from_markdown(
         Some(_) => ("update-page", true),
         None => ("create-page", false),
     };
-    let target = catalog::find(key)
-        .ok_or_else(|| Error::Internal(format!("the catalog has no `{key}` action")))?;
+    let target = ctx.action(key)?;
     if updating {
         update_versioned(ctx, target, args)
     } else {

@@ -13,7 +13,7 @@ pub use content::update_versioned;
 pub use labels::{add_labels, pages_by_label};
 pub use markdown::{get_page_as_markdown, upsert_page_from_markdown};
 pub use raw::{graphql_request, raw_request};
-pub use search::{cql_quote, search_pages};
+pub use search::search_pages;
 pub use spaces::search_spaces;
 
 /// What every `multipart/form-data` boundary the connector sends begins with

@@ -3,12 +3,13 @@
 //! Atlassian's gateway).
 
 use crate::bindings::integration::connector::types::{Body, Output};
-use crate::catalog::Action;
 use crate::connection::GATEWAY;
 use crate::errors::{Error, UpstreamError, invalid_input};
-use crate::exec::{Ctx, passthrough};
+use crate::exec::passthrough;
 use crate::http::{parse_json, with_query};
 use crate::input::{Args, decode_base64};
+use crate::table::Action;
+use crate::table::Ctx;
 use connector_sdk::multipart::{Multipart, media_type_for};
 use connector_sdk::platform::{HttpRequest, HttpResponse, Method};
 use connector_sdk::retry::RetryPolicy;

@@ -1,18 +1,13 @@
 //! Search Pages: writes the CQL for a page search and runs it as Search does.
 
 use crate::bindings::integration::connector::types::Output;
-use crate::catalog::{self, Action};
+use crate::cql::quote as cql_quote;
 use crate::errors::Error;
-use crate::exec::{Ctx, run};
+use crate::exec::run;
 use crate::input::Args;
+use crate::table::Action;
+use crate::table::Ctx;
 use serde_json::json;
-
-/// A CQL string literal: the value in double quotes, with `\` and `"` escaped.
-/// Quoting is what lets values such as personal space keys (`~jane`), reserved
-/// words and spaces through.
-pub fn cql_quote(value: &str) -> String {
-    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
-}
 
 /// The CQL of a page search: pages, in the space if given, matching the text
 /// if given, and meeting the user's own condition if given.
@@ -79,8 +74,7 @@ fn split_order_by(cql: &str) -> (&str, &str) {
 pub fn search_pages(ctx: &Ctx, _action: &Action, args: &mut Args) -> Result<Output, Error> {
     let cql = page_search_cql(args.str("query"), args.str("cql"), args.str("space-key"));
     args.set("cql", json!(cql));
-    let search = catalog::find("search")
-        .ok_or_else(|| Error::Internal("the catalog has no `search` action".to_string()))?;
+    let search = ctx.action("search")?;
     run(ctx, search, args)
 }
 
@@ -90,8 +84,6 @@ mod tests {
 
     #[test]
     fn quotes_values_the_way_cql_needs() {
-        assert_eq!(cql_quote("~jane"), "\"~jane\"");
-        assert_eq!(cql_quote(r#"say "hi" \ bye"#), r#""say \"hi\" \\ bye""#);
         assert_eq!(
             page_search_cql(Some("release notes"), Some("label = \"q4\""), Some("~jane")),
             r#"type = page AND space = "~jane" AND (title ~ "release notes" OR text ~ "release notes") AND (label = "q4")"#

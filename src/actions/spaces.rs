@@ -2,11 +2,12 @@
 //! list (filtered by keys, type and status upstream) and matches names itself.
 
 use crate::bindings::integration::connector::types::Output;
-use crate::catalog::Action;
 use crate::errors::Error;
-use crate::exec::{Ctx, build, json_output};
+use crate::exec::{build, json_output};
 use crate::input::Args;
 use crate::paging::{Flow, walk};
+use crate::table::Action;
+use crate::table::Ctx;
 use serde_json::{Value, json};
 
 /// Lists spaces page by page (250 at a time) and keeps those whose name contains `title`.

@@ -1,9 +1,9 @@
 //! The catalog: one table of every action, each a key, its inputs and the
 //! Confluence call it makes.
 //!
-//! An action that is one HTTP call is pure data here and runs through
-//! [`crate::exec`]; an action that does more names a handler in
-//! [`crate::actions`]. Paths and parameters follow Atlassian's OpenAPI
+//! An action that is one HTTP call is pure data here (a [`crate::table`]
+//! entry) and runs through [`crate::exec`]; an action that does more names a
+//! handler in [`crate::actions`]. [`invoke`] runs one by key. Paths and parameters follow Atlassian's OpenAPI
 //! documents for Confluence Cloud REST v2 (`/wiki/api/v2`) and v1 (`/wiki/rest/api`).
 //!
 //! The table is kept in one file per group; [`actions`] joins them, in catalog order.
@@ -41,58 +41,16 @@ mod search;
 mod spaces;
 mod users;
 
-use crate::bindings::integration::connector::types::Output;
+use crate::bindings::integration::connector::types::{Connection, Output};
+use crate::connection;
 use crate::errors::Error;
-use crate::exec::Ctx;
-use crate::input::{Args, Kind, Param, Target};
-use crate::rules::Rule;
-use connector_sdk::platform::Method;
+use crate::exec::run;
+use crate::input::{self, Kind, Param, Target};
+use crate::table::Ctx;
+use connector_sdk::platform::Platform;
 use std::sync::OnceLock;
 
-/// A handler for an action that is more than one HTTP call.
-pub type Handler = fn(&Ctx, &Action, &mut Args) -> Result<Output, Error>;
-
-/// One action of the catalog.
-#[derive(Clone)]
-pub struct Action {
-    /// Stable key, in kebab-case.
-    pub key: &'static str,
-    /// Short human label.
-    pub label: &'static str,
-    /// What it does and returns.
-    pub description: &'static str,
-    /// Catalog group.
-    pub group: &'static str,
-    /// The HTTP method of its (main) call.
-    pub method: Method,
-    /// The path template of its (main) call, with `{name}` placeholders.
-    pub path: &'static str,
-    /// Its own inputs; `debug` and, for lists, the paging inputs are added to every action.
-    pub params: &'static [Param],
-    /// Whether it returns one page of a cursor-paginated list.
-    pub paged: bool,
-    /// Code for an action that is more than one call; `None` runs the table entry as it is.
-    pub handler: Option<Handler>,
-    /// Rules tying its inputs together, checked before anything is sent.
-    pub rules: &'static [Rule],
-}
-
-impl Action {
-    /// Every input of the action: its own, the paging inputs if it is a list, and `debug`.
-    pub fn all_params(&self) -> Vec<Param> {
-        let mut params = self.params.to_vec();
-        if self.paged {
-            params.extend_from_slice(PAGING);
-        }
-        params.push(DEBUG);
-        params
-    }
-
-    /// The declared input with key `key`.
-    pub fn param(&self, key: &str) -> Option<Param> {
-        self.all_params().into_iter().find(|p| p.key == key)
-    }
-}
+pub use crate::table::{Action, DEBUG, Handler, PAGING};
 
 /// Every action, in catalog order.
 pub fn actions() -> &'static [Action] {
@@ -120,25 +78,35 @@ pub fn find(key: &str) -> Option<&'static Action> {
     actions().iter().find(|a| a.key == key)
 }
 
+/// Runs action `key` with `input` (JSON text) through `connection`: validates
+/// the input, resolves the connection, then runs the entry's handler or the
+/// entry as it is.
+pub fn invoke(
+    platform: &dyn Platform,
+    key: &str,
+    connection: &Connection,
+    input: &str,
+) -> Result<Output, Error> {
+    let action = find(key).ok_or_else(|| {
+        Error::Unsupported(format!(
+            "there is no action `{}`; the action definitions list every key",
+            connector_sdk::text::clip(key, 80)
+        ))
+    })?;
+    let mut args = input::parse(&action.all_params(), action.rules, input)?;
+    let debug = args.flag("debug");
+    let resolved = connection::resolve(platform, connection, debug)?;
+    let ctx = Ctx {
+        client: resolved.client(platform).with_debug(debug),
+        find,
+    };
+    match action.handler {
+        Some(handler) => handler(&ctx, action, &mut args),
+        None => run(&ctx, action, &args),
+    }
+}
+
 // ---- Inputs shared by many actions -------------------------------------------------
-
-/// `debug`: log the exchange.
-pub const DEBUG: Param = Param::new(
-    "debug",
-    "Debug Request",
-    "Log each request and response through the host's log, with credentials redacted.",
-    Kind::Boolean,
-    Target::Local,
-)
-.default("false");
-
-/// The paging inputs of every list action.
-pub const PAGING: &[Param] = &[
-    Param::new("limit", "Limit", "How many results one page holds (1 to 250). With fetch-all the connector asks for 250 per page unless this is set.", Kind::Integer { min: 1, max: 250 }, Target::Query("limit")).default("25"),
-    Param::new("cursor", "Cursor", "Where to continue: the cursor from the `next` link of a previous page. Empty starts at the beginning.", Kind::String, Target::Query("cursor")),
-    Param::new("fetch-all", "Fetch All", "Follow every next link and return all results in one list, up to max-results.", Kind::Boolean, Target::Local).default("false"),
-    Param::new("max-results", "Max Results", "With fetch-all, stop after this many results.", Kind::Integer { min: 1, max: 1_000_000 }, Target::Local).default("1000"),
-];
 
 /// Extra query parameters passed through as they are.
 pub(crate) const QUERY_PARAMETERS: Param = Param::new(
@@ -438,5 +406,74 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+/// `invoke` end to end over a scripted platform: the URL a table entry
+/// builds, refusals that send nothing, an empty answer.
+#[cfg(test)]
+mod invoke_tests {
+    use super::*;
+    use crate::bindings::integration::connector::types::Body;
+    use connector_sdk::platform::HttpResponse;
+    use connector_sdk::testing::ScriptedPlatform;
+
+    fn basic() -> Connection {
+        Connection {
+            definition: "basic".into(),
+            values: r#"{"email":"a@b.c","host":"acme.atlassian.net"}"#.into(),
+        }
+    }
+
+    #[test]
+    fn builds_path_query_and_lists() {
+        let platform = ScriptedPlatform::new(vec![ScriptedPlatform::json(r#"{"results":[]}"#)])
+            .with_secret("api-token", "t");
+        invoke(
+            &platform,
+            "list-pages",
+            &basic(),
+            r#"{"space-id":["1","2"],"status":"current","limit":5,"title":"A & B"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            platform.sent()[0].url,
+            "https://acme.atlassian.net/wiki/api/v2/pages?limit=5&space-id=1%2C2&status=current&title=A+%26+B"
+        );
+    }
+
+    #[test]
+    fn unknown_action_and_bad_input_send_nothing() {
+        let platform = ScriptedPlatform::new(vec![]).with_secret("api-token", "t");
+        assert!(
+            matches!(invoke(&platform, "nope", &basic(), "{}"), Err(Error::Unsupported(m)) if m.contains("`nope`"))
+        );
+        assert!(
+            matches!(invoke(&platform, "get-page", &basic(), "{}"), Err(Error::InvalidInput(f)) if f.field == "page-id")
+        );
+        assert!(platform.sent().is_empty());
+    }
+
+    #[test]
+    fn delete_returns_an_empty_body() {
+        let platform = ScriptedPlatform::new(vec![Ok(HttpResponse {
+            status: 204,
+            headers: vec![],
+            body: vec![],
+        })])
+        .with_secret("api-token", "t");
+        let out = invoke(
+            &platform,
+            "delete-page",
+            &basic(),
+            r#"{"page-id":"9","purge":true}"#,
+        )
+        .unwrap();
+        assert_eq!(out.status, 204);
+        assert!(matches!(out.body, Body::Empty));
+        assert_eq!(
+            platform.sent()[0].url,
+            "https://acme.atlassian.net/wiki/api/v2/pages/9?purge=true"
+        );
     }
 }

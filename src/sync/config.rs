@@ -2,7 +2,7 @@
 //! the CQL, before anything is downloaded), which streams to read, the body
 //! format, and the knobs of incremental runs.
 
-use crate::actions::cql_quote;
+use crate::cql::quote as cql_quote;
 use crate::errors::{Error, invalid_input};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
