@@ -22,7 +22,7 @@ fn main() {
     for path in ["src", "sdk", "wit", "Cargo.toml", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
     }
-    if !wasm_target_installed() {
+    if !wasm_target_installed(&workspace) {
         // One line, no backtrace: what is missing and the command that adds it.
         println!(
             "cargo::error=the wasm32-wasip2 target is not installed, so the connector component cannot be built: run `rustup target add wasm32-wasip2` (or `rustup toolchain install` in the repository)"
@@ -105,13 +105,11 @@ fn main() {
 }
 
 /// Whether the toolchain that builds the component has the `wasm32-wasip2`
-/// standard library. The child cargo runs in the workspace, so it uses the
+/// standard library. The child cargo runs in `workspace`, so it uses the
 /// toolchain `rust-toolchain.toml` pins; ask that one's `rustc`.
-fn wasm_target_installed() -> bool {
-    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let workspace = manifest_dir.parent().map(PathBuf::from).unwrap_or_default();
+fn wasm_target_installed(workspace: &std::path::Path) -> bool {
     let sysroot = Command::new("rustc")
-        .current_dir(&workspace)
+        .current_dir(workspace)
         .args(["--print", "sysroot"])
         .output();
     match sysroot {

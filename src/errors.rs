@@ -4,11 +4,6 @@
 
 pub use connector_sdk::errors::*;
 
-/// Keeps at most as many characters of a path as the SDK keeps of a message.
-fn shorten(path: &str) -> String {
-    connector_sdk::text::clip(path, MAX_MESSAGE_CHARS)
-}
-
 /// The error of a `410 Gone`: Atlassian removed the endpoint (as the
 /// api.atlassian.com gateway has removed much of REST v1). The message names
 /// the endpoint and what to use instead, never a bare "upstream 410".

@@ -16,8 +16,8 @@ const EXAMPLE: &str = "acme.atlassian.net";
 /// connector at a local server.
 pub fn normalise_site(input: &str) -> Result<String, String> {
     let trimmed = input.trim();
-    // What messages quote of the address: at most 60 characters of it.
-    let shown = connector_sdk::text::clip(trimmed, 60);
+    // What messages quote of the address.
+    let shown = connector_sdk::text::quoted(trimmed);
     if trimmed.is_empty() {
         return Err(format!(
             "the site address is empty: type your Confluence site, such as {EXAMPLE}"

@@ -71,18 +71,10 @@ impl ExportIndices {
     /// Finds the exports in `pre`; fails, naming the export, when the
     /// component lacks one of world `connector`'s.
     pub fn new<T>(pre: &InstancePre<T>) -> Result<ExportIndices> {
-        let missing = "the component does not export the contract's world `connector` \
-                       (integration:connector@0.2.0: metadata, connections, actions)";
         Ok(ExportIndices {
-            metadata: metadata::GuestIndices::new(pre)
-                .map_err(anyhow::Error::from)
-                .context(missing)?,
-            connections: connections::GuestIndices::new(pre)
-                .map_err(anyhow::Error::from)
-                .context(missing)?,
-            actions: actions::GuestIndices::new(pre)
-                .map_err(anyhow::Error::from)
-                .context(missing)?,
+            metadata: required(metadata::GuestIndices::new(pre))?,
+            connections: required(connections::GuestIndices::new(pre))?,
+            actions: required(actions::GuestIndices::new(pre))?,
             sync: sync::GuestIndices::new(pre).ok(),
         })
     }
@@ -113,6 +105,14 @@ impl ExportIndices {
             },
         })
     }
+}
+
+/// An export of world `connector`, or the error that names what is missing.
+fn required<T>(found: wasmtime::Result<T>) -> Result<T> {
+    found.map_err(anyhow::Error::from).context(
+        "the component does not export the contract's world `connector` \
+         (integration:connector@0.2.0: metadata, connections, actions)",
+    )
 }
 
 /// The typed exports of one instance.

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::{Error as HttpError, RequestOptions};
 
 /// At most this many idle connections are kept per origin.
@@ -97,18 +98,18 @@ impl Timeouts {
 impl Pool {
     /// A pool whose connection tasks run on `runtime`.
     pub fn new(runtime: tokio::runtime::Handle) -> Pool {
-        Pool {
-            runtime: Some(runtime),
-            idle: Mutex::new(HashMap::new()),
-            opened: AtomicUsize::new(0),
-        }
+        Pool::running_on(Some(runtime))
     }
 
     /// A pool for the calls of one runtime: connection tasks run on the
     /// runtime of the call that opens them.
     pub fn local() -> Pool {
+        Pool::running_on(None)
+    }
+
+    fn running_on(runtime: Option<tokio::runtime::Handle>) -> Pool {
         Pool {
-            runtime: None,
+            runtime,
             idle: Mutex::new(HashMap::new()),
             opened: AtomicUsize::new(0),
         }
@@ -241,9 +242,9 @@ impl Pool {
             let handshake = async {
                 if tls {
                     let stream = tls_connect(&authority, stream).await?;
-                    handshake(hyper_util_io(stream)).await
+                    handshake(TokioIo::new(stream)).await
                 } else {
-                    handshake(hyper_util_io(stream)).await
+                    handshake(TokioIo::new(stream)).await
                 }
             };
             match tokio::time::timeout(timeouts.connect, handshake).await {
@@ -318,9 +319,4 @@ async fn tls_connect(
         .connect(name, stream)
         .await
         .map_err(HttpError::Tls)
-}
-
-/// Tokio I/O as hyper's I/O traits.
-fn hyper_util_io<T>(io: T) -> wasmtime_wasi_http::io::TokioIo<T> {
-    wasmtime_wasi_http::io::TokioIo::new(io)
 }

@@ -115,7 +115,7 @@ fn v2_error_text(entry: &Value) -> Option<String> {
 }
 
 /// Keeps at most [`MAX_MESSAGE_CHARS`] characters.
-fn shorten(message: &str) -> String {
+pub fn shorten(message: &str) -> String {
     crate::text::clip(message, MAX_MESSAGE_CHARS)
 }
 

@@ -78,7 +78,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format!(
                     "the key `{}` appears twice in one object; keep one",
-                    crate::text::clip(&key, 60)
+                    crate::text::quoted(&key)
                 )));
             }
             let Strict(value) = map.next_value()?;

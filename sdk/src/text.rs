@@ -9,6 +9,15 @@ pub fn head(text: &str, max_chars: usize) -> Option<&str> {
         .map(|(cut, _)| &text[..cut])
 }
 
+/// How many characters of a user's text (an input, a key, an address) a
+/// message quotes.
+pub const QUOTED_CHARS: usize = 60;
+
+/// At most [`QUOTED_CHARS`] characters of `text`, as a message quotes it.
+pub fn quoted(text: &str) -> String {
+    clip(text, QUOTED_CHARS)
+}
+
 /// At most `max_chars` characters of `text`, with `…` where it was cut.
 pub fn clip(text: &str, max_chars: usize) -> String {
     match head(text, max_chars) {

@@ -227,7 +227,5 @@ impl Args {
     }
 }
 
-/// At most 60 characters of `text`.
-pub fn shorten(text: &str) -> String {
-    connector_sdk::text::clip(text, 60)
-}
+/// At most 60 characters of `text` (the SDK's [`connector_sdk::text::quoted`]).
+pub use connector_sdk::text::quoted as shorten;
