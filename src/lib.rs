@@ -5,22 +5,18 @@
 //! `sync-connector`) to the plain-Rust modules below; everything they do can
 //! be tested natively through [`connector_sdk::platform::Platform`].
 
+pub mod about;
 pub mod actions;
 pub mod catalog;
 pub mod connection;
 pub mod convert;
 pub mod cql;
-pub mod definitions;
 pub mod errors;
-pub mod exec;
 pub mod http;
 pub mod input;
 pub mod paging;
 pub mod site;
 pub mod sync;
-pub mod table;
-
-pub use input::rules;
 
 /// The contract's bindings, from the SDK (which generates them from `wit/`).
 pub use connector_sdk::bindings;
@@ -44,7 +40,7 @@ mod component {
 
     impl metadata::Guest for Connector {
         fn about() -> ConnectorMetadata {
-            crate::definitions::metadata()
+            crate::about::metadata()
         }
     }
 
@@ -60,7 +56,7 @@ mod component {
 
     impl actions::Guest for Connector {
         fn definitions() -> Vec<ActionDefinition> {
-            crate::definitions::actions()
+            connector_sdk::definitions::actions(crate::catalog::actions())
         }
 
         fn invoke(action: String, connection: Connection, input: String) -> Result<Output, Error> {

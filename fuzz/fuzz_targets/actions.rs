@@ -77,7 +77,7 @@ fuzz_target!(|data: &[u8]| {
         if let Some(example) = param.example.and_then(|e| serde_json::from_str(e).ok()) {
             input.insert(param.key.to_string(), example);
         }
-        if !matches!(param.kind, Kind::String | Kind::Text | Kind::SitePath) {
+        if !(matches!(param.kind, Kind::String | Kind::Text) || param.kind.is_custom("site-path")) {
             continue;
         }
         let Some((&choice, after)) = rest.split_first() else {

@@ -10,7 +10,8 @@ mod common;
 use common::{NoPlatform, assert_under, clients};
 use confluence_connector::catalog::{self, Action};
 use confluence_connector::input::{self, Args, Kind, Param, RESERVED_HEADERS, Target};
-use confluence_connector::{exec, http, site};
+use confluence_connector::{http, site};
+use connector_sdk::exec;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -90,14 +91,14 @@ fn check_value(param: &Param, args: &Args) {
                 "{key}: {value}"
             )
         }
-        Kind::Labels => {
+        kind if kind.is_custom("labels") => {
             assert!(
                 strings()
                     .iter()
                     .all(|s| !s.is_empty() && !s.contains(char::is_whitespace))
             )
         }
-        Kind::SitePath => {
+        kind if kind.is_custom("site-path") => {
             let path = text.unwrap();
             assert!(site::check_path(path).is_ok(), "{key}: {path:?}");
         }
@@ -130,15 +131,16 @@ fn check_value(param: &Param, args: &Args) {
             let _ = pairs(value);
         }
         Kind::Object => assert!(value.is_object(), "{key}: {value}"),
-        Kind::Property { update } => {
+        kind if input::is_property(kind) => {
             let map = value.as_object().unwrap();
+            let update = kind.is_custom("property-update");
             assert!(map.contains_key("value") && (update || map.contains_key("key")));
         }
-        Kind::Body => {
+        kind if kind.is_custom("body") => {
             let map = value.as_object().unwrap();
             assert!(map["value"].is_string() && map["representation"].is_string());
         }
-        Kind::Version | Kind::Json | Kind::Base64 => {}
+        Kind::Custom(_) | Kind::Json | Kind::Base64 => {}
     }
 }
 

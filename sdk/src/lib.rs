@@ -3,6 +3,13 @@
 //!
 //! - [`bindings`]: the contract's Rust bindings (world `sync-connector`) and
 //!   the `export!` macro a connector calls once to export its implementation;
+//! - [`input`]: an action's inputs declared as a table of [`input::Param`]s,
+//!   validated into [`input::Args`] with errors that name the field, tied
+//!   together by [`input::rules`], and described as a JSON Schema; a
+//!   connector adds its own kinds of value with [`input::CustomKind`];
+//! - [`action`]: one action as a table entry (its inputs, its call, its
+//!   handler when it is more than one call, how it pages); [`exec`] runs
+//!   entries, and [`definitions`] describes them to a host;
 //! - [`platform`]: the few things a connector needs from outside its sandbox
 //!   (HTTP, waits, randomness, the clock, logs, secrets), as a trait its plain
 //!   Rust code talks to; [`wasi_platform`] answers it through the component's
@@ -22,9 +29,13 @@
 //! Nothing here names a service: a test reads these sources for the names of
 //! the first connector built on it.
 
+pub mod action;
+pub mod definitions;
 pub mod errors;
+pub mod exec;
 pub mod hash;
 pub mod http;
+pub mod input;
 pub mod multipart;
 pub mod paging;
 pub mod platform;
@@ -71,10 +82,18 @@ mod tests {
             .collect();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = vec![dir.join("Cargo.toml")];
-        for entry in std::fs::read_dir(dir.join("src")).unwrap() {
-            files.push(entry.unwrap().path());
+        let mut folders = vec![dir.join("src")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
         }
-        assert!(files.len() > 5, "{files:?}");
+        assert!(files.len() > 15, "{files:?}");
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap().to_lowercase();
             for word in &words {

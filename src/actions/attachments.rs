@@ -3,10 +3,10 @@
 
 use crate::bindings::integration::connector::types::{Body, Output};
 use crate::errors::{Error, UpstreamError, invalid_input};
-use crate::exec::{build, passthrough};
 use crate::input::{Args, decode_base64};
-use crate::table::Action;
-use crate::table::Ctx;
+use connector_sdk::action::Action;
+use connector_sdk::action::Ctx;
+use connector_sdk::exec::{build, passthrough};
 use connector_sdk::multipart::{Multipart, media_type_for};
 use connector_sdk::platform::{HttpRequest, Method};
 use serde_json::Value;
@@ -49,7 +49,7 @@ pub fn upload_attachment(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<
         body: Some(body),
         timeout: None,
     })?;
-    passthrough(&response)
+    passthrough(&ctx.client, &response)
 }
 
 /// Reads the attachment, then fetches its `downloadLink` (relative to the

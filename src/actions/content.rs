@@ -4,11 +4,11 @@
 
 use crate::bindings::integration::connector::types::Output;
 use crate::errors::{Error, UpstreamError};
-use crate::exec::{build, passthrough};
 use crate::http::with_query;
-use crate::input::{Args, Kind, Target};
-use crate::table::Action;
-use crate::table::Ctx;
+use crate::input::{Args, Target};
+use connector_sdk::action::Action;
+use connector_sdk::action::Ctx;
+use connector_sdk::exec::{build, passthrough};
 use connector_sdk::platform::Method;
 use serde_json::{Value, json};
 
@@ -20,7 +20,7 @@ const CARRIED: [&str; 4] = ["title", "status", "body", "key"];
 fn sends(action: &Action, field: &str) -> bool {
     action.params.iter().any(|p| match (p.target, p.kind) {
         (Target::Body(name), _) => name == field,
-        (_, Kind::Property { .. }) => field == "key",
+        (_, kind) if crate::input::is_property(kind) => field == "key",
         _ => false,
     })
 }
@@ -94,7 +94,7 @@ pub fn update_versioned(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<O
         body["id"] = json!(id);
     }
     match ctx.client.send_json(Method::Put, &url, Some(&body)) {
-        Ok(response) => passthrough(&response),
+        Ok(response) => passthrough(&ctx.client, &response),
         Err(Error::Conflict(upstream)) => {
             // Say which version the item is at now: a version read before the
             // PUT is stale by definition after a 409, so read it again.

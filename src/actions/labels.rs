@@ -3,10 +3,10 @@
 
 use crate::bindings::integration::connector::types::Output;
 use crate::errors::{Error, UpstreamError};
-use crate::exec::{build, build_at, json_output, passthrough, send_built};
 use crate::input::{Args, is_token};
-use crate::table::Action;
-use crate::table::Ctx;
+use connector_sdk::action::Action;
+use connector_sdk::action::Ctx;
+use connector_sdk::exec::{build, build_at, json_output, passthrough, send_built};
 use connector_sdk::platform::Method;
 use serde_json::{Value, json};
 
@@ -74,5 +74,5 @@ pub fn add_labels(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<Output,
     let response = ctx
         .client
         .send_json(Method::Post, &url, Some(&Value::Array(body)))?;
-    passthrough(&response)
+    passthrough(&ctx.client, &response)
 }

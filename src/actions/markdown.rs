@@ -6,11 +6,11 @@ use crate::bindings::integration::connector::types::Output;
 use crate::connection::GATEWAY;
 use crate::convert::{self, LinkContext};
 use crate::errors::Error;
-use crate::exec::{build, json_output, run};
 use crate::http::with_query;
 use crate::input::{Args, is_token};
-use crate::table::Action;
-use crate::table::Ctx;
+use connector_sdk::action::Action;
+use connector_sdk::action::Ctx;
+use connector_sdk::exec::{build, json_output, run};
 use serde_json::{Value, json};
 
 /// Reads the page with its storage body and returns it converted, with the

@@ -5,11 +5,11 @@
 use crate::bindings::integration::connector::types::{Body, Output};
 use crate::connection::GATEWAY;
 use crate::errors::{Error, UpstreamError, invalid_input};
-use crate::exec::passthrough;
-use crate::http::{parse_json, with_query};
+use crate::http::{Client, parse_json, with_query};
 use crate::input::{Args, decode_base64};
-use crate::table::Action;
-use crate::table::Ctx;
+use connector_sdk::action::Action;
+use connector_sdk::action::Ctx;
+use connector_sdk::exec::passthrough;
 use connector_sdk::multipart::{Multipart, media_type_for};
 use connector_sdk::platform::{HttpRequest, HttpResponse, Method};
 use connector_sdk::retry::RetryPolicy;
@@ -141,14 +141,14 @@ pub fn raw_request(ctx: &Ctx, _action: &Action, args: &mut Args) -> Result<Outpu
             .int("timeout")
             .map(|ms| Duration::from_millis(ms.max(1) as u64)),
     })?;
-    shaped(response, &response_type)
+    shaped(&client, response, &response_type)
 }
 
 /// The answer in the form the user asked for.
-fn shaped(response: HttpResponse, response_type: &str) -> Result<Output, Error> {
+fn shaped(client: &Client, response: HttpResponse, response_type: &str) -> Result<Output, Error> {
     let content_type = response.header("content-type").map(str::to_string);
     let body = match response_type {
-        "json" => return passthrough(&response),
+        "json" => return passthrough(client, &response),
         "text" => Body::Text(String::from_utf8_lossy(&response.body).into_owned()),
         _ => Body::Binary(response.body),
     };
@@ -204,5 +204,5 @@ pub fn graphql_request(ctx: &Ctx, _action: &Action, args: &mut Args) -> Result<O
             message: format!("GraphQL errors: {}", messages.join("; ")),
         }));
     }
-    passthrough(&response)
+    passthrough(&client, &response)
 }

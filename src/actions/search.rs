@@ -3,10 +3,10 @@
 use crate::bindings::integration::connector::types::Output;
 use crate::cql::quote as cql_quote;
 use crate::errors::Error;
-use crate::exec::run;
 use crate::input::Args;
-use crate::table::Action;
-use crate::table::Ctx;
+use connector_sdk::action::Action;
+use connector_sdk::action::Ctx;
+use connector_sdk::exec::run;
 use serde_json::json;
 
 /// The CQL of a page search: pages, in the space if given, matching the text

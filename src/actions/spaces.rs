@@ -3,11 +3,11 @@
 
 use crate::bindings::integration::connector::types::Output;
 use crate::errors::Error;
-use crate::exec::{build, json_output};
 use crate::input::Args;
 use crate::paging::{Flow, walk};
-use crate::table::Action;
-use crate::table::Ctx;
+use connector_sdk::action::Action;
+use connector_sdk::action::Ctx;
+use connector_sdk::exec::{build, json_output};
 use serde_json::{Value, json};
 
 /// Lists spaces page by page (250 at a time) and keeps those whose name contains `title`.

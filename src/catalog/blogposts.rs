@@ -7,7 +7,7 @@ use super::{
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::rules::Rule;
+use connector_sdk::input::rules::Rule;
 use connector_sdk::platform::Method;
 
 /// The order of a blog post list (blog posts have no title sort).
@@ -67,7 +67,7 @@ pub const ACTIONS: &[Action] = &[
             TITLE_FILTER,
             LIST_BODY_FORMAT,
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -79,7 +79,7 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Get,
         path: "/wiki/api/v2/blogposts/{id}",
         params: content_get_params!(BLOG_POST_ID, BLOG_READ_STATUS),
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[],
     },
@@ -97,7 +97,7 @@ pub const ACTIONS: &[Action] = &[
             BODY_WRITE,
             PRIVATE,
         ],
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[Rule::RequiredUnless {
             field: "title",
@@ -126,7 +126,7 @@ pub const ACTIONS: &[Action] = &[
                 Target::Body("spaceId"),
             ),
         ],
-        paged: false,
+        paging: None,
         handler: Some(actions::update_versioned),
         rules: &[],
     },
@@ -138,7 +138,7 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Delete,
         path: "/wiki/api/v2/blogposts/{id}",
         params: &[BLOG_POST_ID, PURGE, DELETE_DRAFT],
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[],
     },

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::rules::Rule;
+use connector_sdk::input::rules::Rule;
 use connector_sdk::platform::Method;
 
 /// The id of a comment, filling the path's `{comment-id}`.
@@ -68,7 +68,7 @@ const COMMENT_BODY: Param = Param::new(
     "body",
     "Body",
     "The comment: a storage-format (XHTML) string, or {\"representation\": \"storage\" | \"atlas_doc_format\" | \"wiki\", \"value\": \"...\"}.",
-    Kind::Body,
+    crate::input::BODY,
     Target::Body("body"),
 )
 .required()
@@ -84,7 +84,7 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Get,
         path: "/wiki/api/v2/pages/{id}/footer-comments",
         params: &[PAGE_ID, LIST_BODY_FORMAT, STATUS_FILTER, DATE_SORT],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -101,7 +101,7 @@ pub const ACTIONS: &[Action] = &[
             BLOG_STATUS_FILTER,
             DATE_SORT,
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -113,7 +113,7 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Get,
         path: "/wiki/api/v2/footer-comments/{comment-id}",
         params: GET_COMMENT,
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[],
     },
@@ -149,7 +149,7 @@ pub const ACTIONS: &[Action] = &[
             ),
             COMMENT_BODY,
         ],
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[Rule::ExactlyOne(&[
             "page-id",
@@ -171,11 +171,11 @@ pub const ACTIONS: &[Action] = &[
                 "version",
                 "Version",
                 "The new version: {\"number\": current + 1, \"message\": \"...\"}. Leave the number out to let the connector read the current version and add one.",
-                Kind::Version,
+                crate::input::VERSION,
                 Target::Body("version"),
             ),
         ],
-        paged: false,
+        paging: None,
         handler: Some(actions::update_versioned),
         rules: &[],
     },
@@ -187,7 +187,7 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Delete,
         path: "/wiki/api/v2/footer-comments/{comment-id}",
         params: &[COMMENT_ID],
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[],
     },
@@ -205,7 +205,7 @@ pub const ACTIONS: &[Action] = &[
             RESOLUTION,
             DATE_SORT,
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -223,7 +223,7 @@ pub const ACTIONS: &[Action] = &[
             RESOLUTION,
             DATE_SORT,
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -235,7 +235,7 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Get,
         path: "/wiki/api/v2/inline-comments/{comment-id}",
         params: GET_COMMENT,
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[],
     },

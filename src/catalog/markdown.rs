@@ -26,7 +26,7 @@ pub const ACTIONS: &[Action] = &[
             )
             .default(r#""markdown""#),
         ],
-        paged: false,
+        paging: None,
         handler: Some(actions::get_page_as_markdown),
         rules: &[],
     },
@@ -73,7 +73,7 @@ pub const ACTIONS: &[Action] = &[
             ),
             STATUS_WRITE,
         ],
-        paged: false,
+        paging: None,
         handler: Some(actions::upsert_page_from_markdown),
         rules: &[],
     },

@@ -1,9 +1,10 @@
 //! The catalog: one table of every action, each a key, its inputs and the
 //! Confluence call it makes.
 //!
-//! An action that is one HTTP call is pure data here (a [`crate::table`]
-//! entry) and runs through [`crate::exec`]; an action that does more names a
-//! handler in [`crate::actions`]. [`invoke`] runs one by key. Paths and parameters follow Atlassian's OpenAPI
+//! An action that is one HTTP call is pure data here (a
+//! [`connector_sdk::action`] entry) and runs through [`connector_sdk::exec`];
+//! an action that does more names a handler in [`crate::actions`]. [`invoke`]
+//! runs one by key. Paths and parameters follow Atlassian's OpenAPI
 //! documents for Confluence Cloud REST v2 (`/wiki/api/v2`) and v1 (`/wiki/rest/api`).
 //!
 //! The table is kept in one file per group; [`actions`] joins them, in catalog order.
@@ -44,13 +45,12 @@ mod users;
 use crate::bindings::integration::connector::types::{Connection, Output};
 use crate::connection;
 use crate::errors::Error;
-use crate::exec::run;
 use crate::input::{self, Kind, Param, Target};
-use crate::table::Ctx;
+use connector_sdk::action::Paging;
 use connector_sdk::platform::Platform;
 use std::sync::OnceLock;
 
-pub use crate::table::{Action, DEBUG, Handler, PAGING};
+pub use connector_sdk::action::{Action, DEBUG, Handler};
 
 /// Every action, in catalog order.
 pub fn actions() -> &'static [Action] {
@@ -80,31 +80,27 @@ pub fn find(key: &str) -> Option<&'static Action> {
 
 /// Runs action `key` with `input` (JSON text) through `connection`: validates
 /// the input, resolves the connection, then runs the entry's handler or the
-/// entry as it is.
+/// entry as it is ([`connector_sdk::exec::invoke`]).
 pub fn invoke(
     platform: &dyn Platform,
     key: &str,
     connection: &Connection,
     input: &str,
 ) -> Result<Output, Error> {
-    let action = find(key).ok_or_else(|| {
-        Error::Unsupported(format!(
-            "there is no action `{}`; the action definitions list every key",
-            connector_sdk::text::clip(key, 80)
-        ))
-    })?;
-    let mut args = input::parse(&action.all_params(), action.rules, input)?;
-    let debug = args.flag("debug");
-    let resolved = connection::resolve(platform, connection, debug)?;
-    let ctx = Ctx {
-        client: resolved.client(platform).with_debug(debug),
-        find,
-    };
-    match action.handler {
-        Some(handler) => handler(&ctx, action, &mut args),
-        None => run(&ctx, action, &args),
-    }
+    connector_sdk::exec::invoke(find, key, input, |debug| {
+        Ok(connection::resolve(platform, connection, debug)?.client(platform))
+    })
 }
+
+/// How Confluence's lists page: up to 250 results a page, continued from the
+/// cursor of the `next` link.
+pub(crate) const PAGING: Paging = Paging {
+    params: &[
+        Param::new("limit", "Limit", "How many results one page holds (1 to 250). With fetch-all the connector asks for 250 per page unless this is set.", Kind::Integer { min: 1, max: 250 }, Target::Query("limit")).default("25"),
+        Param::new("cursor", "Cursor", "Where to continue: the cursor from the `next` link of a previous page. Empty starts at the beginning.", Kind::String, Target::Query("cursor")),
+    ],
+    fetch_all_size: Some(("limit", 250)),
+};
 
 // ---- Inputs shared by many actions -------------------------------------------------
 
@@ -245,10 +241,10 @@ pub(crate) const STATUS_WRITE: Param = Param::new(
 );
 
 /// A content body being written.
-pub(crate) const BODY_WRITE: Param = Param::new("body", "Body", "The content: a storage-format (XHTML) string, or {\"representation\": \"storage\" | \"atlas_doc_format\" | \"wiki\", \"value\": \"...\"}.", Kind::Body, Target::Body("body")).example(r#"{"representation":"storage","value":"<p>Hello</p>"}"#);
+pub(crate) const BODY_WRITE: Param = Param::new("body", "Body", "The content: a storage-format (XHTML) string, or {\"representation\": \"storage\" | \"atlas_doc_format\" | \"wiki\", \"value\": \"...\"}.", input::BODY, Target::Body("body")).example(r#"{"representation":"storage","value":"<p>Hello</p>"}"#);
 
 /// A version being written.
-pub(crate) const VERSION_WRITE: Param = Param::new("version", "Version", "The new version: {\"number\": current + 1, \"message\": \"...\"}. Leave the number out to let the connector read the current version and add one.", Kind::Version, Target::Body("version")).example(r#"{"message":"Fixed a typo"}"#);
+pub(crate) const VERSION_WRITE: Param = Param::new("version", "Version", "The new version: {\"number\": current + 1, \"message\": \"...\"}. Leave the number out to let the connector read the current version and add one.", input::VERSION, Target::Body("version")).example(r#"{"message":"Fixed a typo"}"#);
 
 /// Which published version to read.
 pub(crate) const VERSION_READ: Param = Param::new(
@@ -374,7 +370,7 @@ mod tests {
                     param.key
                 );
                 assert!(
-                    !param.label.is_empty() && !param.comments.is_empty(),
+                    !param.label.is_empty() && !param.description.is_empty(),
                     "{}: {}",
                     action.key,
                     param.key

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::rules::Rule;
+use connector_sdk::input::rules::Rule;
 use connector_sdk::platform::Method;
 
 /// The `private` flag of a create.
@@ -67,7 +67,7 @@ pub const ACTIONS: &[Action] = &[
             LIST_BODY_FORMAT,
             Param::new("subtype", "Subtype", "Only pages of this subtype: `page` for classic pages, `live` for live docs.", Kind::Select(&["live", "page"]), Target::Query("subtype")),
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -86,7 +86,7 @@ pub const ACTIONS: &[Action] = &[
             TITLE_FILTER,
             LIST_BODY_FORMAT,
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -98,7 +98,7 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Get,
         path: "/wiki/api/v2/pages/{id}",
         params: content_get_params!(PAGE_ID, super::READ_STATUS),
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[],
     },
@@ -120,7 +120,7 @@ pub const ACTIONS: &[Action] = &[
             Param::new("root-level", "Root Level", "Create the page at the root of the space instead of under its home page; do not give a parent id with it.", Kind::Boolean, Target::Query("root-level")).default("false"),
             QUERY_PARAMETERS,
         ],
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[
             Rule::RequiredUnless { field: "title", unless: "status", value: "draft" },
@@ -143,7 +143,7 @@ pub const ACTIONS: &[Action] = &[
             Param::new("space-id", "Space Id", "The id of the page's space (pages cannot move between spaces).", Kind::Id, Target::Body("spaceId")),
             Param::new("parent-id", "Parent Id", "Move the page under this parent, in the same space.", Kind::Id, Target::Body("parentId")),
         ],
-        paged: false,
+        paging: None,
         handler: Some(actions::update_versioned),
         rules: &[],
     },
@@ -155,7 +155,7 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Delete,
         path: "/wiki/api/v2/pages/{id}",
         params: &[PAGE_ID, PURGE, DELETE_DRAFT],
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[],
     },
@@ -170,7 +170,7 @@ pub const ACTIONS: &[Action] = &[
             PAGE_ID,
             Param::new("sort", "Sort", "The order of the children, such as `child-position` (the tree's order), `title` or `-modified-date`.", Kind::Select(&["id", "-id", "child-position", "-child-position", "created-date", "-created-date", "modified-date", "-modified-date", "title", "-title"]), Target::Query("sort")),
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -185,7 +185,7 @@ pub const ACTIONS: &[Action] = &[
             PAGE_ID,
             Param::new("limit", "Limit", "At most this many ancestors (1 to 250), counted from the page's parent upwards.", Kind::Integer { min: 1, max: 250 }, Target::Query("limit")).default("25"),
         ],
-        paged: false,
+        paging: None,
         handler: None,
         rules: &[],
     },
@@ -200,7 +200,7 @@ pub const ACTIONS: &[Action] = &[
             PAGE_ID,
             Param::new("depth", "Depth", "How many levels below the page to include (1 to 10).", Kind::Integer { min: 1, max: 10 }, Target::Query("depth")).default("2"),
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -216,7 +216,7 @@ pub const ACTIONS: &[Action] = &[
             LIST_BODY_FORMAT,
             Param::new("sort", "Sort", "The order of the versions; `-modified-date` puts the newest first.", Kind::Select(&["modified-date", "-modified-date"]), Target::Query("sort")),
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },

@@ -4,7 +4,7 @@
 use super::Action;
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::rules::Rule;
+use connector_sdk::input::rules::Rule;
 use connector_sdk::platform::Method;
 
 /// The raw requests group of the catalog.
@@ -17,7 +17,7 @@ pub const ACTIONS: &[Action] = &[
         method: Method::Get,
         path: "/",
         params: &[
-            Param::new("url", "URL", "The path on the connected site, such as /wiki/api/v2/attachments; the site's address is added for you. Full URLs and other hosts are refused, because the credentials travel with the request.", Kind::SitePath, Target::Local).required().example(r#""/wiki/api/v2/spaces""#),
+            Param::new("url", "URL", "The path on the connected site, such as /wiki/api/v2/attachments; the site's address is added for you. Full URLs and other hosts are refused, because the credentials travel with the request.", crate::input::SITE_PATH, Target::Local).required().example(r#""/wiki/api/v2/spaces""#),
             Param::new("method", "Method", "The HTTP method.", Kind::Select(&["GET", "POST", "PUT", "PATCH", "DELETE"]), Target::Local).default(r#""GET""#),
             Param::new("data", "Data", "The request body: JSON (an object or list) is sent as application/json, a string as it is.", Kind::Json, Target::Local),
             Param::new("form-data", "Form Data", "Text fields of a multipart/form-data body, as {\"name\": \"value\"}.", Kind::Pairs, Target::Local),
@@ -32,7 +32,7 @@ pub const ACTIONS: &[Action] = &[
             Param::new("max-retry-count", "Max Retry Count", "How many times to retry a failed request; 0 never retries. A retry repeats the request as it is, also a POST.", Kind::Integer { min: 0, max: 10 }, Target::Local).default("0"),
             Param::new("use-exponential-backoff", "Use Exponential Backoff", "Wait 250 ms, then twice as long before each further retry (capped at 4 s, with jitter), instead of the fixed retry delay.", Kind::Boolean, Target::Local).default("false"),
         ],
-        paged: false,
+        paging: None,
         handler: Some(actions::raw_request),
         rules: &[
             Rule::NotBoth("data", &["form-data", "file-data"]),
@@ -51,7 +51,7 @@ pub const ACTIONS: &[Action] = &[
             Param::new("variables", "Variables", "Values of the document's variables, as a JSON object.", Kind::Object, Target::Local),
             Param::new("headers", "Headers", "Extra request headers, as {\"name\": \"value\"}. Authorization and Host cannot be set.", Kind::Headers, Target::Local),
         ],
-        paged: false,
+        paging: None,
         handler: Some(actions::graphql_request),
         rules: &[],
     },

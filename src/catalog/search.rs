@@ -3,7 +3,7 @@
 use super::Action;
 use crate::actions;
 use crate::input::{Kind, Param, Target};
-use crate::rules::Rule;
+use connector_sdk::input::rules::Rule;
 use connector_sdk::platform::Method;
 
 const EXCERPT: Param = Param::new(
@@ -52,7 +52,7 @@ pub const ACTIONS: &[Action] = &[
             EXCERPT,
             EXPAND,
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: None,
         rules: &[],
     },
@@ -89,7 +89,7 @@ pub const ACTIONS: &[Action] = &[
             EXCERPT,
             EXPAND,
         ],
-        paged: true,
+        paging: Some(&super::PAGING),
         handler: Some(actions::search_pages),
         rules: &[Rule::AtLeastOne(&["query", "cql"])],
     },

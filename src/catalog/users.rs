@@ -12,7 +12,7 @@ pub const ACTIONS: &[Action] = &[Action {
     method: Method::Get,
     path: "/wiki/rest/api/user/current",
     params: &[],
-    paged: false,
+    paging: None,
     handler: None,
     rules: &[],
 }];

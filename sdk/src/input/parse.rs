@@ -22,7 +22,7 @@ pub fn parse(params: &[Param], rules: &[Rule], input: &str) -> Result<Args, Erro
     let json: Value = if input.trim().is_empty() {
         Value::Object(Map::new())
     } else {
-        connector_sdk::strict_json::parse(input).map_err(|e| {
+        crate::strict_json::parse(input).map_err(|e| {
             invalid_input(
                 "input",
                 format!("the input is not valid JSON ({e}): send a JSON object such as {{}}"),
@@ -55,7 +55,7 @@ pub fn parse(params: &[Param], rules: &[Rule], input: &str) -> Result<Args, Erro
         }
         match object.get(param.key).filter(|v| !is_blank(v)) {
             Some(value) => {
-                let value = coerce(param, value)?;
+                let value = check_value(param.kind, param.key, value)?;
                 args.values.insert(param.key, value);
             }
             None if param.required => {
@@ -63,7 +63,7 @@ pub fn parse(params: &[Param], rules: &[Rule], input: &str) -> Result<Args, Erro
                     param.key,
                     format!(
                         "`{}` ({}) is required: {}",
-                        param.key, param.label, param.comments
+                        param.key, param.label, param.description
                     ),
                 ));
             }
@@ -83,16 +83,20 @@ fn is_blank(value: &Value) -> bool {
     }
 }
 
-/// Checks one value against its kind and returns it in canonical form.
-fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
-    let key = param.key;
-    let fail = |expected: &str| {
-        Err(invalid_input(
-            key,
-            format!("`{key}` must be {expected}; got {}", describe(value)),
-        ))
-    };
-    match param.kind {
+/// The usual invalid-input error for a value of the wrong shape: "`key` must
+/// be {expected}; got {the value, shortened}".
+pub fn must_be(key: &str, expected: &str, value: &Value) -> Error {
+    invalid_input(
+        key,
+        format!("`{key}` must be {expected}; got {}", describe(value)),
+    )
+}
+
+/// Checks one value given for input `key` against `kind` and returns it in
+/// canonical form.
+pub fn check_value(kind: Kind, key: &str, value: &Value) -> Result<Value, Error> {
+    let fail = |expected: &str| Err(must_be(key, expected, value));
+    match kind {
         Kind::String => match value {
             Value::String(s) if s.contains(['\n', '\r']) => fail("a single line of text"),
             // Leading and trailing spaces in a one-line value are typing noise.
@@ -128,20 +132,17 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
             Value::String(s) if choices.contains(&s.as_str()) => Ok(Value::String(s.clone())),
             _ => fail(&format!("one of {}", choices.join(", "))),
         },
-        Kind::List | Kind::IdList | Kind::SelectList(_) | Kind::Labels => {
+        Kind::List | Kind::IdList | Kind::SelectList(_) => {
             let Some(items) = list_items(value).filter(|items| !items.is_empty()) else {
                 return fail("a non-empty list of strings, or one comma-separated string");
             };
             for item in &items {
-                match param.kind {
+                match kind {
                     Kind::IdList if as_id(&Value::String(item.clone())).is_none() => {
                         return fail("a list of numeric ids such as [\"123\", \"456\"]");
                     }
                     Kind::SelectList(choices) if !choices.contains(&item.as_str()) => {
                         return fail(&format!("a list of: {}", choices.join(", ")));
-                    }
-                    Kind::Labels if item.chars().any(char::is_whitespace) => {
-                        return fail("a list of label names without spaces (use - or _ between words)");
                     }
                     _ => {}
                 }
@@ -156,12 +157,6 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
             },
             _ => fail("a JSON object"),
         },
-        Kind::Body => body_value(value).ok_or(()).or_else(|_| {
-            fail("a storage-format string, or an object {\"representation\": \"storage\" | \"atlas_doc_format\" | \"wiki\", \"value\": \"...\"}")
-        }),
-        Kind::Version => version_value(value)
-            .ok_or(())
-            .or_else(|_| fail("a version number, or an object {\"number\": 2, \"message\": \"...\"}")),
         Kind::Token => match value {
             Value::String(s) if is_token(s.trim()) => Ok(Value::String(s.trim().to_string())),
             Value::Number(n) if n.is_u64() => Ok(Value::String(n.to_string())),
@@ -171,12 +166,6 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
             fail("an object such as {\"name\": \"value\"}, or a list such as [{\"key\": \"name\", \"value\": \"value\"}]")
         }),
         Kind::Json => Ok(value.clone()),
-        Kind::SitePath => match value {
-            Value::String(s) => crate::site::check_path(s.trim())
-                .map(|()| Value::String(s.trim().to_string()))
-                .map_err(|message| invalid_input(key, message)),
-            _ => fail("a path such as \"/wiki/api/v2/spaces\""),
-        },
         Kind::Base64 => match value {
             Value::String(s) => decode_base64(s)
                 .map(|_| value.clone())
@@ -187,7 +176,7 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
             let pairs = pairs_value(value).ok_or(()).or_else(|_| fail("an object such as {\"name\": \"value\"}"))?;
             for pair in pairs.as_array().into_iter().flatten() {
                 let (name, text) = (pair[0].as_str().unwrap_or_default(), pair[1].as_str().unwrap_or_default());
-                let problem = if matches!(param.kind, Kind::Files) {
+                let problem = if matches!(kind, Kind::Files) {
                     decode_base64(text).err().map(|e| format!("`{name}`: {e}"))
                 } else {
                     header_problem(name, text)
@@ -198,7 +187,7 @@ fn coerce(param: &Param, value: &Value) -> Result<Value, Error> {
             }
             Ok(pairs)
         }
-        Kind::Property { update } => property_value(value, update).or_else(|problem| fail(&problem)),
+        Kind::Custom(custom) => custom.check(key, value),
     }
 }
 
@@ -285,52 +274,6 @@ fn pairs_value(value: &Value) -> Option<Value> {
         .then_some(Value::Array(pairs))
 }
 
-/// A content property body, or what is wrong with it.
-fn property_value(value: &Value, update: bool) -> Result<Value, String> {
-    let shape = if update {
-        "an object {\"key\": \"...\", \"value\": ..., \"version\": {\"number\": 2}} (key and version may be left out)"
-    } else {
-        "an object {\"key\": \"...\", \"value\": ...}"
-    };
-    let parsed;
-    let map = match value {
-        Value::Object(map) => map,
-        Value::String(text) => match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => {
-                parsed = map;
-                &parsed
-            }
-            _ => return Err(shape.to_string()),
-        },
-        _ => return Err(shape.to_string()),
-    };
-    let mut out = Map::new();
-    for (key, field) in map {
-        match (key.as_str(), field) {
-            ("key", Value::String(k)) if !k.trim().is_empty() => {
-                out.insert("key".into(), Value::String(k.clone()));
-            }
-            ("value", v) => {
-                out.insert("value".into(), v.clone());
-            }
-            ("version", v) if update => {
-                let version = version_value(v).ok_or_else(|| {
-                    format!("{shape}; `version` must be a number or {{\"number\": 2, \"message\": \"...\"}}")
-                })?;
-                out.insert("version".into(), version);
-            }
-            _ => return Err(format!("{shape}; `{}` is not allowed there", shorten(key))),
-        }
-    }
-    if !update && !out.contains_key("key") {
-        return Err(format!("{shape}, with a non-empty `key`"));
-    }
-    if !out.contains_key("value") {
-        return Err(format!("{shape}, with a `value`"));
-    }
-    Ok(Value::Object(out))
-}
-
 /// A numeric id from a string of digits or a non-negative whole number.
 fn as_id(value: &Value) -> Option<String> {
     match value {
@@ -362,57 +305,6 @@ fn list_items(value: &Value) -> Option<Vec<String>> {
                 _ => None,
             })
             .collect(),
-        _ => None,
-    }
-}
-
-/// A body object `{"representation":..,"value":..}` from either accepted form.
-fn body_value(value: &Value) -> Option<Value> {
-    const REPRESENTATIONS: [&str; 3] = ["storage", "atlas_doc_format", "wiki"];
-    match value {
-        Value::String(s) => Some(json!({"representation": "storage", "value": s})),
-        Value::Object(map) => {
-            let representation = match map.get("representation") {
-                None => "storage",
-                Some(Value::String(r)) if REPRESENTATIONS.contains(&r.as_str()) => r.as_str(),
-                Some(_) => return None,
-            };
-            let text = match map.get("value")? {
-                Value::String(s) => s.clone(),
-                // An atlas_doc_format document may be given as JSON; Confluence wants its text.
-                doc @ Value::Object(_) if representation == "atlas_doc_format" => doc.to_string(),
-                _ => return None,
-            };
-            if map.keys().any(|k| k != "representation" && k != "value") {
-                return None;
-            }
-            Some(json!({"representation": representation, "value": text}))
-        }
-        _ => None,
-    }
-}
-
-/// A version object `{"number"?, "message"?}` from either accepted form.
-fn version_value(value: &Value) -> Option<Value> {
-    let positive = |v: &Value| v.as_u64().filter(|n| (1..=i32::MAX as u64).contains(n));
-    match value {
-        Value::Number(_) => positive(value).map(|n| json!({"number": n})),
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (key, field) in map {
-                match (key.as_str(), field) {
-                    ("number", v) => {
-                        out.insert("number".into(), Value::from(positive(v)?));
-                    }
-                    ("message", Value::String(s)) => {
-                        out.insert("message".into(), Value::String(s.clone()));
-                    }
-                    ("message", Value::Null) => {}
-                    _ => return None,
-                }
-            }
-            Some(Value::Object(out))
-        }
         _ => None,
     }
 }

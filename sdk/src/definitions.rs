@@ -1,33 +1,19 @@
-//! The catalog as the contract's `action-definition` records, and the
-//! connector's `metadata`.
+//! A catalog as the contract's `action-definition` records: inputs, JSON
+//! Schema and hints, all from the table entries.
 
+use crate::action::Action;
 use crate::bindings::integration::connector::types::{
-    ActionDefinition, ActionHints, ConnectorMetadata, Input, InputKind,
+    ActionDefinition, ActionHints, Input, InputKind,
 };
-use crate::catalog::{self, Action};
 use crate::input::{self, Kind, Param};
-use connector_sdk::platform::Method;
+use crate::platform::Method;
 
-/// The version of the contract (`wit/`) this connector is built against.
+/// The version of the contract (`wit/`) this SDK builds connectors for.
 pub const CONTRACT_VERSION: &str = "0.2.0";
 
-/// Who this connector is.
-pub fn metadata() -> ConnectorMetadata {
-    ConnectorMetadata {
-        name: "confluence".into(),
-        label: "Confluence Cloud".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        vendor: "The Confluence connector authors".into(),
-        contract_version: CONTRACT_VERSION.into(),
-        description: "Pages, blog posts, spaces, comments, attachments, labels, properties, \
-                      search and a 14-stream sync for Confluence Cloud, over REST v2 and v1."
-            .into(),
-    }
-}
-
 /// Every action's definition, in catalog order.
-pub fn actions() -> Vec<ActionDefinition> {
-    catalog::actions().iter().map(action).collect()
+pub fn actions(catalog: &[Action]) -> Vec<ActionDefinition> {
+    catalog.iter().map(action).collect()
 }
 
 /// One action's definition.
@@ -57,33 +43,29 @@ fn hints(action: &Action) -> ActionHints {
         matches!(action.method, Method::Delete | Method::Put),
     );
     hints.set(ActionHints::IDEMPOTENT, action.method.is_idempotent());
-    hints.set(ActionHints::PAGINATED, action.paged);
+    hints.set(ActionHints::PAGINATED, action.paging.is_some());
     hints
 }
 
 /// One input's definition.
 fn input(param: &Param) -> Input {
     let (kind, choices): (InputKind, &[&str]) = match param.kind {
-        Kind::String | Kind::Id | Kind::Token | Kind::SitePath => (InputKind::String, &[]),
+        Kind::String | Kind::Id | Kind::Token => (InputKind::String, &[]),
         Kind::Text | Kind::Base64 => (InputKind::Text, &[]),
         Kind::Integer { .. } => (InputKind::Integer, &[]),
         Kind::Boolean => (InputKind::Boolean, &[]),
         Kind::Select(choices) => (InputKind::Select, choices),
-        Kind::List | Kind::IdList | Kind::Labels => (InputKind::StringList, &[]),
+        Kind::List | Kind::IdList => (InputKind::StringList, &[]),
         Kind::SelectList(choices) => (InputKind::StringList, choices),
-        Kind::Object
-        | Kind::Body
-        | Kind::Version
-        | Kind::Pairs
-        | Kind::Files
-        | Kind::Headers
-        | Kind::Json
-        | Kind::Property { .. } => (InputKind::Json, &[]),
+        Kind::Object | Kind::Pairs | Kind::Files | Kind::Headers | Kind::Json => {
+            (InputKind::Json, &[])
+        }
+        Kind::Custom(custom) => (custom.input_kind(), &[]),
     };
     Input {
         key: param.key.into(),
         label: param.label.into(),
-        description: param.comments.into(),
+        description: param.description.into(),
         kind,
         required: param.required,
         default: param.default.map(str::to_string),

@@ -13,11 +13,14 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-pub use parse::{decode_base64, is_token, parse};
-pub use schema::schema;
+pub use parse::{check_value, decode_base64, is_token, must_be, parse};
+pub use schema::{kind_schema, schema};
 
+use crate::bindings::integration::connector::types::InputKind;
+use crate::errors::Error;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// The largest input object accepted, in bytes.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
@@ -29,7 +32,7 @@ pub enum Kind {
     String,
     /// A non-empty string that may span lines.
     Text,
-    /// A Confluence numeric id, given as a string of digits or a whole number.
+    /// A numeric id, given as a string of digits or a whole number.
     Id,
     /// A whole number within bounds.
     Integer {
@@ -50,10 +53,6 @@ pub enum Kind {
     SelectList(&'static [&'static str]),
     /// A JSON object (or its JSON text).
     Object,
-    /// A content body: a storage-format string, or `{"representation":..,"value":..}`.
-    Body,
-    /// A version: a number, or `{"number":..,"message":..}` where both are optional.
-    Version,
     /// An identifier that is one path segment, such as an attachment id (`att123`):
     /// letters, digits, `-` and `_`.
     Token,
@@ -62,15 +61,6 @@ pub enum Kind {
     Pairs,
     /// Any JSON value: a string is kept as text, anything else as JSON.
     Json,
-    /// A content property: `{"key":..,"value":..}`; with `update`, also an optional
-    /// `version` (a number or `{"number","message"}`) and `key` may be left out.
-    Property {
-        /// Whether this is the body of an update.
-        update: bool,
-    },
-    /// A path on the connected site, such as `/wiki/api/v2/attachments`: never
-    /// a full URL or anything that could leave the site (see [`crate::site::check_path`]).
-    SitePath,
     /// Bytes, base64-encoded.
     Base64,
     /// Name/value pairs as [`Kind::Pairs`], each value base64-encoded bytes.
@@ -78,8 +68,43 @@ pub enum Kind {
     /// Request headers as [`Kind::Pairs`]: valid names, no line breaks, and none
     /// of the headers the connector owns ([`RESERVED_HEADERS`]).
     Headers,
-    /// Label names, as [`Kind::List`], none with whitespace.
-    Labels,
+    /// A kind the connector defines itself, for values only its service knows
+    /// the shape of.
+    Custom(&'static dyn CustomKind),
+}
+
+/// A kind of input a connector defines for itself, when none of the [`Kind`]s
+/// fits: how its values are checked, how a form shows them, and their schema.
+/// A unit struct implementing it is declared as
+/// `Kind::Custom(&MyKind)`.
+pub trait CustomKind: Sync {
+    /// A short name, for debug output and for telling kinds apart.
+    fn name(&self) -> &'static str;
+
+    /// Checks a value given for input `key` and returns it in canonical form,
+    /// or an invalid-input error naming `key` ([`must_be`] words the usual one).
+    fn check(&self, key: &str, value: &Value) -> Result<Value, Error>;
+
+    /// How a form shows the input; by default as JSON.
+    fn input_kind(&self) -> InputKind {
+        InputKind::Json
+    }
+
+    /// The JSON Schema of a value.
+    fn schema(&self) -> Value;
+}
+
+impl fmt::Debug for dyn CustomKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Kind {
+    /// Whether this is the custom kind named `name`.
+    pub fn is_custom(&self, name: &str) -> bool {
+        matches!(self, Kind::Custom(kind) if kind.name() == name)
+    }
 }
 
 /// Headers a user may not set: the credential, and what the transport owns.
@@ -117,14 +142,14 @@ pub struct Param {
     /// The label a form shows.
     pub label: &'static str,
     /// What the value means.
-    pub comments: &'static str,
+    pub description: &'static str,
     /// Its type.
     pub kind: Kind,
     /// Where it goes.
     pub target: Target,
     /// Whether the input is invalid without it.
     pub required: bool,
-    /// The value Confluence (or the connector) uses when it is absent, as JSON text.
+    /// The value the service (or the connector) uses when it is absent, as JSON text.
     pub default: Option<&'static str>,
     /// A typical value, as JSON text.
     pub example: Option<&'static str>,
@@ -135,14 +160,14 @@ impl Param {
     pub const fn new(
         key: &'static str,
         label: &'static str,
-        comments: &'static str,
+        description: &'static str,
         kind: Kind,
         target: Target,
     ) -> Param {
         Param {
             key,
             label,
-            comments,
+            description,
             kind,
             target,
             required: false,
@@ -227,5 +252,5 @@ impl Args {
     }
 }
 
-/// At most 60 characters of `text` (the SDK's [`connector_sdk::text::quoted`]).
-pub use connector_sdk::text::quoted as shorten;
+/// At most 60 characters of `text` ([`crate::text::quoted`]).
+pub use crate::text::quoted as shorten;

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::errors::Error;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const PARAMS: &[Param] = &[
     Param::new(
@@ -35,14 +35,7 @@ const PARAMS: &[Param] = &[
         Kind::String,
         Target::Query("title"),
     ),
-    Param::new("body", "Body", "Body.", Kind::Body, Target::Body("body")),
-    Param::new(
-        "version",
-        "Version",
-        "Version.",
-        Kind::Version,
-        Target::Local,
-    ),
+    Param::new("even", "Even", "Even.", Kind::Custom(&Even), Target::Local),
     Param::new(
         "draft",
         "Draft",
@@ -51,6 +44,30 @@ const PARAMS: &[Param] = &[
         Target::Query("draft"),
     ),
 ];
+
+/// A connector's own kind, for these tests: an even number, kept as text.
+struct Even;
+
+impl CustomKind for Even {
+    fn name(&self) -> &'static str {
+        "even"
+    }
+
+    fn check(&self, key: &str, value: &Value) -> Result<Value, Error> {
+        match value.as_u64() {
+            Some(n) if n % 2 == 0 => Ok(json!(n.to_string())),
+            _ => Err(must_be(key, "an even number", value)),
+        }
+    }
+
+    fn input_kind(&self) -> InputKind {
+        InputKind::Integer
+    }
+
+    fn schema(&self) -> Value {
+        json!({"type": "integer", "multipleOf": 2})
+    }
+}
 
 fn field_of(err: Error) -> String {
     match err {
@@ -61,14 +78,15 @@ fn field_of(err: Error) -> String {
 
 #[test]
 fn accepts_and_normalises() {
-    let args = parse(PARAMS, &[], r#"{"page-id": 42, "limit": "10", "status": "current, archived", "title": "", "body": "<p>x</p>", "draft": "true"}"#).unwrap();
+    let args = parse(PARAMS, &[], r#"{"page-id": 42, "limit": "10", "status": "current, archived", "title": "", "even": 4, "draft": "true"}"#).unwrap();
     assert_eq!(args.str("page-id"), Some("42"));
     assert_eq!(args.int("limit"), Some(10));
     assert_eq!(args.get("status").unwrap(), &json!(["current", "archived"]));
     assert_eq!(args.get("title"), None);
     assert_eq!(
-        args.get("body").unwrap(),
-        &json!({"representation": "storage", "value": "<p>x</p>"})
+        args.str("even"),
+        Some("4"),
+        "a custom kind's canonical form"
     );
     assert!(args.flag("draft"));
     assert_eq!(
@@ -96,11 +114,7 @@ fn rejections_name_the_field() {
         (r#"{"page-id": 1, "title": 5}"#, "title"),
         (r#"{"page-id": 1, "title": "a\nb"}"#, "title"),
         (r#"{"page-id": 1, "draft": "yes"}"#, "draft"),
-        (
-            r#"{"page-id": 1, "body": {"representation": "html", "value": "x"}}"#,
-            "body",
-        ),
-        (r#"{"page-id": 1, "version": {"number": 0}}"#, "version"),
+        (r#"{"page-id": 1, "even": 3}"#, "even"),
         (r#"{"page-id": 1, "surprise": true}"#, "surprise"),
     ];
     for (input, field) in cases {
@@ -119,4 +133,17 @@ fn schema_lists_required_and_types() {
     assert_eq!(schema["additionalProperties"], false);
     assert_eq!(schema["properties"]["limit"]["maximum"], 250);
     assert_eq!(schema["properties"]["limit"]["default"], 25);
+    assert_eq!(schema["properties"]["even"]["multipleOf"], 2);
+    assert_eq!(schema["properties"]["even"]["title"], "Even");
+}
+
+#[test]
+fn a_custom_kind_is_told_apart_by_name_and_words_its_own_errors() {
+    assert!(Kind::Custom(&Even).is_custom("even"));
+    assert!(!Kind::Custom(&Even).is_custom("odd") && !Kind::Text.is_custom("even"));
+    assert_eq!(format!("{:?}", Kind::Custom(&Even)), "Custom(even)");
+    let Err(Error::InvalidInput(error)) = parse(PARAMS, &[], r#"{"page-id": 1, "even": 3}"#) else {
+        panic!("an odd number passed");
+    };
+    assert_eq!(error.message, "`even` must be an even number; got 3");
 }

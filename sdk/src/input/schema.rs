@@ -11,7 +11,10 @@ pub fn schema(params: &[Param], rules: &[Rule]) -> Value {
     for param in params {
         let mut property = kind_schema(param.kind);
         property.insert("title".into(), Value::String(param.label.into()));
-        property.insert("description".into(), Value::String(param.comments.into()));
+        property.insert(
+            "description".into(),
+            Value::String(param.description.into()),
+        );
         if let Some(default) = param
             .default
             .and_then(|d| serde_json::from_str::<Value>(d).ok())
@@ -45,19 +48,8 @@ pub fn schema(params: &[Param], rules: &[Rule]) -> Value {
     schema
 }
 
-/// The schema of a version: a number, or `{"number"?, "message"?}`.
-fn version_schema() -> Value {
-    json!({"anyOf": [
-        {"type": "integer", "minimum": 1},
-        {"type": "object", "properties": {
-            "number": {"type": "integer", "minimum": 1},
-            "message": {"type": "string"}
-        }, "additionalProperties": false}
-    ]})
-}
-
-/// The schema of one kind of value.
-fn kind_schema(kind: Kind) -> Map<String, Value> {
+/// The JSON Schema of one kind of value.
+pub fn kind_schema(kind: Kind) -> Map<String, Value> {
     let id = json!({"anyOf": [{"type": "string", "pattern": "^[0-9]{1,20}$"}, {"type": "integer", "minimum": 0}]});
     let value = match kind {
         Kind::String => json!({"type": "string", "pattern": "^[^\\r\\n]*$"}),
@@ -76,14 +68,6 @@ fn kind_schema(kind: Kind) -> Map<String, Value> {
             json!({"anyOf": [{"type": "array", "items": {"type": "string", "enum": choices}, "minItems": 1}, {"type": "string"}]})
         }
         Kind::Object => json!({"type": "object"}),
-        Kind::Body => json!({"anyOf": [
-            {"type": "string"},
-            {"type": "object", "properties": {
-                "representation": {"type": "string", "enum": ["storage", "atlas_doc_format", "wiki"]},
-                "value": {"type": ["string", "object"]}
-            }, "required": ["value"], "additionalProperties": false}
-        ]}),
-        Kind::Version => version_schema(),
         Kind::Token => {
             json!({"anyOf": [{"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}, {"type": "integer", "minimum": 0}]})
         }
@@ -96,20 +80,9 @@ fn kind_schema(kind: Kind) -> Map<String, Value> {
             {"type": "string"}
         ]}),
         Kind::Json => json!({}),
-        Kind::SitePath => json!({"type": "string", "pattern": "^/(?!/)"}),
         Kind::Base64 => json!({"type": "string", "contentEncoding": "base64"}),
         Kind::Files | Kind::Headers => Value::Object(kind_schema(Kind::Pairs)),
-        Kind::Labels => Value::Object(kind_schema(Kind::List)),
-        Kind::Property { update } => {
-            let mut properties = json!({"key": {"type": "string", "minLength": 1}, "value": {}});
-            let mut required = vec!["value"];
-            if update {
-                properties["version"] = version_schema();
-            } else {
-                required.push("key");
-            }
-            json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
-        }
+        Kind::Custom(custom) => custom.schema(),
     };
     match value {
         Value::Object(map) => map,

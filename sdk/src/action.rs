@@ -1,14 +1,17 @@
 //! One action as a table entry: its key, inputs, rules, the call it makes and,
 //! for an action that is more than one call, its handler and what a handler
-//! works with ([`Ctx`]); and the inputs every entry gets (`debug`, and the
-//! paging inputs of a list).
+//! works with ([`Ctx`]); how a list pages ([`Paging`]); and the inputs every
+//! entry gets (`debug`, and `fetch-all` and `max-results` for a list).
+//!
+//! A connector's catalog is a table of these; [`crate::exec`] runs them and
+//! [`crate::definitions`] describes them to a host.
 
 use crate::bindings::integration::connector::types::Output;
 use crate::errors::Error;
 use crate::http::Client;
+use crate::input::rules::Rule;
 use crate::input::{Args, Kind, Param, Target};
-use crate::rules::Rule;
-use connector_sdk::platform::Method;
+use crate::platform::Method;
 
 /// A handler for an action that is more than one HTTP call.
 pub type Handler = fn(&Ctx, &Action, &mut Args) -> Result<Output, Error>;
@@ -28,10 +31,10 @@ pub struct Action {
     pub method: Method,
     /// The path template of its (main) call, with `{name}` placeholders.
     pub path: &'static str,
-    /// Its own inputs; `debug` and, for lists, the paging inputs are added to every action.
+    /// Its own inputs; `debug` and, for lists, the paging inputs are added.
     pub params: &'static [Param],
-    /// Whether it returns one page of a cursor-paginated list.
-    pub paged: bool,
+    /// How it pages, if it returns one page of a list.
+    pub paging: Option<&'static Paging>,
     /// Code for an action that is more than one call; `None` runs the table entry as it is.
     pub handler: Option<Handler>,
     /// Rules tying its inputs together, checked before anything is sent.
@@ -39,11 +42,13 @@ pub struct Action {
 }
 
 impl Action {
-    /// Every input of the action: its own, the paging inputs if it is a list, and `debug`.
+    /// Every input of the action: its own, the paging inputs if it is a
+    /// list (the service's, then `fetch-all` and `max-results`), and `debug`.
     pub fn all_params(&self) -> Vec<Param> {
         let mut params = self.params.to_vec();
-        if self.paged {
-            params.extend_from_slice(PAGING);
+        if let Some(paging) = self.paging {
+            params.extend_from_slice(paging.params);
+            params.extend_from_slice(&[FETCH_ALL, MAX_RESULTS]);
         }
         params.push(DEBUG);
         params
@@ -65,20 +70,49 @@ pub const DEBUG: Param = Param::new(
 )
 .default("false");
 
-/// The paging inputs of every list action.
-pub const PAGING: &[Param] = &[
-    Param::new("limit", "Limit", "How many results one page holds (1 to 250). With fetch-all the connector asks for 250 per page unless this is set.", Kind::Integer { min: 1, max: 250 }, Target::Query("limit")).default("25"),
-    Param::new("cursor", "Cursor", "Where to continue: the cursor from the `next` link of a previous page. Empty starts at the beginning.", Kind::String, Target::Query("cursor")),
-    Param::new("fetch-all", "Fetch All", "Follow every next link and return all results in one list, up to max-results.", Kind::Boolean, Target::Local).default("false"),
-    Param::new("max-results", "Max Results", "With fetch-all, stop after this many results.", Kind::Integer { min: 1, max: 1_000_000 }, Target::Local).default("1000"),
-];
+/// How the lists of a service page: the inputs that choose a page, and the
+/// page size `fetch-all` asks for. Where the next page is comes from the
+/// service's [`crate::http::Api::next_link`].
+#[derive(Debug)]
+pub struct Paging {
+    /// The inputs that choose a page, such as its size and a cursor; added
+    /// to every list action's own.
+    pub params: &'static [Param],
+    /// With `fetch-all` and no page size given: the page-size input (one of
+    /// `params`, sent as a query parameter) and the value to send, usually
+    /// the largest page the service serves.
+    pub fetch_all_size: Option<(&'static str, i64)>,
+}
+
+/// `fetch-all`: follow every next link.
+pub const FETCH_ALL: Param = Param::new(
+    "fetch-all",
+    "Fetch All",
+    "Follow every next link and return all results in one list, up to max-results.",
+    Kind::Boolean,
+    Target::Local,
+)
+.default("false");
+
+/// `max-results`: where `fetch-all` stops.
+pub const MAX_RESULTS: Param = Param::new(
+    "max-results",
+    "Max Results",
+    "With fetch-all, stop after this many results.",
+    Kind::Integer {
+        min: 1,
+        max: 1_000_000,
+    },
+    Target::Local,
+)
+.default("1000");
 
 /// What a handler works with: the connection's client, and the catalog.
 pub struct Ctx<'p> {
-    /// The authenticated client for the connection's site.
+    /// The authenticated client for the connection.
     pub client: Client<'p>,
-    /// Finds another action of the catalog by key (a handler that runs
-    /// another entry, such as Search Pages running Search).
+    /// Finds another action of the catalog by key (for a handler that runs
+    /// another entry).
     pub find: fn(&str) -> Option<&'static Action>,
 }
 

@@ -1,14 +1,42 @@
 //! Running an action: validate its input against its table entry, build the
 //! HTTP call the entry describes, send it, and shape the output.
 
+use crate::action::{Action, Ctx};
 use crate::bindings::integration::connector::types::{Body, Output};
 use crate::errors::{Error, invalid_input};
-use crate::http::{Client, parse_json};
-use crate::input::{Args, Target};
+use crate::http::Client;
+use crate::input::{self, Args, Target};
 use crate::paging;
-use crate::table::{Action, Ctx};
-use connector_sdk::platform::HttpResponse;
+use crate::platform::HttpResponse;
 use serde_json::{Map, Value};
+
+/// Runs action `key` of a catalog with `input` (JSON text): finds the entry,
+/// validates the input against it, asks `connect` for the connection's client
+/// (given whether `debug` is set), then runs the entry's handler or the entry
+/// as it is. Nothing is sent when the key or the input is wrong.
+pub fn invoke<'p>(
+    find: fn(&str) -> Option<&'static Action>,
+    key: &str,
+    input: &str,
+    connect: impl FnOnce(bool) -> Result<Client<'p>, Error>,
+) -> Result<Output, Error> {
+    let action = find(key).ok_or_else(|| {
+        Error::Unsupported(format!(
+            "there is no action `{}`; the action definitions list every key",
+            crate::text::clip(key, 80)
+        ))
+    })?;
+    let mut args = input::parse(&action.all_params(), action.rules, input)?;
+    let debug = args.flag("debug");
+    let ctx = Ctx {
+        client: connect(debug)?.with_debug(debug),
+        find,
+    };
+    match action.handler {
+        Some(handler) => handler(&ctx, action, &mut args),
+        None => run(&ctx, action, &args),
+    }
+}
 
 /// Runs the table entry as it is: one call, or every page of a list with `fetch-all`.
 pub fn run(ctx: &Ctx, action: &Action, args: &Args) -> Result<Output, Error> {
@@ -25,7 +53,7 @@ pub fn send_built(
     url: &str,
     body: Option<&Value>,
 ) -> Result<Output, Error> {
-    if action.paged && args.flag("fetch-all") {
+    if action.paging.is_some() && args.flag("fetch-all") {
         let max = args
             .int("max-results")
             .unwrap_or(paging::DEFAULT_MAX_RESULTS as i64)
@@ -34,7 +62,7 @@ pub fn send_built(
         return Ok(json_output(status, &all));
     }
     let response = ctx.client.send_json(action.method, url, body)?;
-    passthrough(&response)
+    passthrough(&ctx.client, &response)
 }
 
 /// The URL and JSON body an action's table entry describes for `args`.
@@ -104,8 +132,12 @@ pub fn build_at(
     }) {
         return Err(invalid_input(missing, format!("`{missing}` is required")));
     }
-    if action.paged && args.flag("fetch-all") && args.get("limit").is_none() {
-        query.push(("limit".to_string(), "250".to_string()));
+    if let Some((size, value)) = action.paging.and_then(|p| p.fetch_all_size)
+        && args.flag("fetch-all")
+        && args.get(size).is_none()
+        && let Some(Target::Query(name)) = params.iter().find(|p| p.key == size).map(|p| p.target)
+    {
+        query.push((name.to_string(), value.to_string()));
     }
     let body = (!body.is_empty()).then_some(Value::Object(body));
     Ok((client.url(&path, &query), body))
@@ -134,8 +166,9 @@ pub fn json_output(status: u16, value: &Value) -> Output {
 }
 
 /// The upstream answer as the action's output: its JSON checked but passed on as
-/// sent, or an empty body for 204.
-pub fn passthrough(response: &HttpResponse) -> Result<Output, Error> {
+/// sent, or an empty body for 204. A body that is not JSON is an upstream
+/// error naming `client`'s service.
+pub fn passthrough(client: &Client, response: &HttpResponse) -> Result<Output, Error> {
     if response.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Output {
             status: response.status,
@@ -152,7 +185,7 @@ pub fn passthrough(response: &HttpResponse) -> Result<Output, Error> {
     let text = match std::str::from_utf8(&response.body) {
         Ok(text) if syntax_ok => text.to_owned(),
         _ => {
-            parse_json(response)?;
+            client.parse_json(response)?;
             String::from_utf8_lossy(&response.body).into_owned()
         }
     };
