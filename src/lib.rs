@@ -1,9 +1,10 @@
 //! A Confluence Cloud connector as a WebAssembly component.
 //!
 //! Built on `connector-sdk` (`sdk/`), which holds the contract's bindings and
-//! the generic machinery. `lib.rs` only binds the contract (`wit/`, world
-//! `sync-connector`) to the plain-Rust modules below; everything they do can
-//! be tested natively through [`connector_sdk::platform::Platform`].
+//! the generic machinery. `lib.rs` only implements the SDK's connector traits
+//! (world `sync-connector`) with the plain-Rust modules below and exports
+//! them; everything they do can be tested natively through
+//! [`connector_sdk::platform::Platform`].
 
 pub mod about;
 pub mod actions;
@@ -21,66 +22,74 @@ pub mod sync;
 /// The contract's bindings, from the SDK (which generates them from `wit/`).
 pub use connector_sdk::bindings;
 
-#[cfg(target_arch = "wasm32")]
-mod component {
-    use crate::bindings::exports::integration::connector::{actions, connections, metadata, sync};
-    use crate::bindings::integration::connector::types::{
-        ActionDefinition, Connection, ConnectionDefinition, ConnectionInfo, ConnectorMetadata,
-        Error, Output,
-    };
-    use connector_sdk::wasi_platform::WasiPlatform;
+use crate::bindings::exports::integration::connector::sync::{Batch, StreamDefinition};
+use crate::bindings::integration::connector::types::{
+    Connection, ConnectionDefinition, ConnectionInfo, ConnectorMetadata, Error,
+};
+use connector_sdk::action::Action;
+use connector_sdk::http::Client;
+use connector_sdk::platform::Platform;
 
-    /// The platform of every call; log lines carry the connector's name.
-    const PLATFORM: WasiPlatform = WasiPlatform {
-        context: "confluence",
-    };
+/// The Confluence connector, as the SDK's connector: its catalog runs through
+/// the SDK's executor, and its sync is its own.
+pub struct Confluence;
 
-    /// The exported component.
-    struct Connector;
+impl connector_sdk::Connector for Confluence {
+    const NAME: &'static str = "confluence";
 
-    impl metadata::Guest for Connector {
-        fn about() -> ConnectorMetadata {
-            crate::about::metadata()
-        }
+    fn metadata() -> ConnectorMetadata {
+        about::metadata()
     }
 
-    impl connections::Guest for Connector {
-        fn definitions() -> Vec<ConnectionDefinition> {
-            crate::connection::definitions()
-        }
-
-        fn check(connection: Connection) -> Result<ConnectionInfo, Error> {
-            crate::connection::check(&PLATFORM, &connection)
-        }
+    fn connection_definitions() -> Vec<ConnectionDefinition> {
+        connection::definitions()
     }
 
-    impl actions::Guest for Connector {
-        fn definitions() -> Vec<ActionDefinition> {
-            connector_sdk::definitions::actions(crate::catalog::actions())
-        }
-
-        fn invoke(action: String, connection: Connection, input: String) -> Result<Output, Error> {
-            crate::catalog::invoke(&PLATFORM, &action, &connection, &input)
-        }
+    fn check(platform: &dyn Platform, connection: &Connection) -> Result<ConnectionInfo, Error> {
+        connection::check(platform, connection)
     }
 
-    impl sync::Guest for Connector {
-        fn streams() -> Vec<sync::StreamDefinition> {
-            crate::sync::streams()
-        }
-
-        fn config_schema() -> String {
-            crate::sync::config_schema()
-        }
-
-        fn read(
-            connection: Connection,
-            config: String,
-            state: Option<String>,
-        ) -> Result<sync::Batch, Error> {
-            crate::sync::read(&PLATFORM, &connection, &config, state.as_deref())
-        }
+    fn actions() -> &'static [Action] {
+        catalog::actions()
     }
 
-    connector_sdk::bindings::export!(Connector with_types_in connector_sdk::bindings);
+    fn client<'p>(
+        platform: &'p dyn Platform,
+        connection: &Connection,
+        debug: bool,
+    ) -> Result<Client<'p>, Error> {
+        Ok(connection::resolve(platform, connection, debug)?.client(platform))
+    }
+}
+
+impl connector_sdk::SyncConnector for Confluence {
+    fn streams() -> Vec<StreamDefinition> {
+        sync::streams()
+    }
+
+    fn config_schema() -> String {
+        sync::config_schema()
+    }
+
+    fn read(
+        platform: &dyn Platform,
+        connection: &Connection,
+        config: &str,
+        state: Option<&str>,
+    ) -> Result<Batch, Error> {
+        sync::read(platform, connection, config, state)
+    }
+}
+
+connector_sdk::export_sync_connector!(Confluence);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connector_sdk::Connector;
+
+    #[test]
+    fn the_log_name_is_the_metadata_name() {
+        assert_eq!(Confluence::metadata().name, Confluence::NAME);
+    }
 }

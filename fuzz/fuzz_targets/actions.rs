@@ -9,7 +9,8 @@
 #![no_main]
 
 use confluence_connector::bindings::integration::connector::types::Connection;
-use confluence_connector::catalog;
+use confluence_connector::{Confluence, catalog};
+use connector_sdk::Connector;
 use confluence_connector::input::Kind;
 use connector_sdk::platform::{
     HttpRequest, HttpResponse, LogLevel, Platform, TransportFailure,
@@ -98,7 +99,7 @@ fuzz_target!(|data: &[u8]| {
         definition: "basic".into(),
         values: json!({"email": "jane@acme.com", "host": "acme.atlassian.net"}).to_string(),
     };
-    let _ = catalog::invoke(
+    let _ = <Confluence as Connector>::invoke(
         &Answering,
         action.key,
         &connection,

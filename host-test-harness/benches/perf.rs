@@ -15,7 +15,7 @@
 //!    new `Store` each time (only the instantiation is timed);
 //! 4. one `get-space` call through `Host::invoke` in replay, the same call on
 //!    an instance made beforehand (the guest's work and the host's HTTP
-//!    plumbing only), the same logic compiled natively (`exec::invoke` with a
+//!    plumbing only), the same logic compiled natively (`Connector::invoke` with a
 //!    `Platform` replaying the same HAR), and the ratio wasm/native;
 //! 5. `list-pages` with `fetch-all` over 40 pages of 250 (10,000 pages):
 //!    items per second and the guest's peak linear memory;
@@ -434,8 +434,13 @@ fn native_invoke(har: &Har, action: &str, input: &str) -> usize {
         definition: "basic".into(),
         values: connection_values().to_string(),
     };
-    let output = confluence_connector::catalog::invoke(&platform, action, &connection, input)
-        .unwrap_or_else(|e| panic!("native {action} failed: {e:?}"));
+    let output = <confluence_connector::Confluence as connector_sdk::Connector>::invoke(
+        &platform,
+        action,
+        &connection,
+        input,
+    )
+    .unwrap_or_else(|e| panic!("native {action} failed: {e:?}"));
     assert_eq!(output.status, 200);
     match output.body {
         confluence_connector::bindings::integration::connector::types::Body::Json(text) => {
@@ -646,7 +651,7 @@ fn main() {
         "—".into(),
     );
     table.row(
-        "4. get-space, native exec::invoke",
+        "4. get-space, native Connector::invoke",
         secs(native_space.median()),
         native_space.spread(secs),
         "—".into(),

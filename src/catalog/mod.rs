@@ -3,8 +3,8 @@
 //!
 //! An action that is one HTTP call is pure data here (a
 //! [`connector_sdk::action`] entry) and runs through [`connector_sdk::exec`];
-//! an action that does more names a handler in [`crate::actions`]. [`invoke`]
-//! runs one by key. Paths and parameters follow Atlassian's OpenAPI
+//! an action that does more names a handler in [`crate::actions`].
+//! [`crate::Confluence`] runs one by key (the SDK's `Connector::invoke`). Paths and parameters follow Atlassian's OpenAPI
 //! documents for Confluence Cloud REST v2 (`/wiki/api/v2`) and v1 (`/wiki/rest/api`).
 //!
 //! The table is kept in one file per group; [`actions`] joins them, in catalog order.
@@ -42,12 +42,8 @@ mod search;
 mod spaces;
 mod users;
 
-use crate::bindings::integration::connector::types::{Connection, Output};
-use crate::connection;
-use crate::errors::Error;
 use crate::input::{self, Kind, Param, Target};
 use connector_sdk::action::Paging;
-use connector_sdk::platform::Platform;
 use std::sync::OnceLock;
 
 pub use connector_sdk::action::{Action, DEBUG, Handler};
@@ -70,25 +66,6 @@ pub fn actions() -> &'static [Action] {
             raw::ACTIONS,
         ]
         .concat()
-    })
-}
-
-/// The action with key `key`.
-pub fn find(key: &str) -> Option<&'static Action> {
-    actions().iter().find(|a| a.key == key)
-}
-
-/// Runs action `key` with `input` (JSON text) through `connection`: validates
-/// the input, resolves the connection, then runs the entry's handler or the
-/// entry as it is ([`connector_sdk::exec::invoke`]).
-pub fn invoke(
-    platform: &dyn Platform,
-    key: &str,
-    connection: &Connection,
-    input: &str,
-) -> Result<Output, Error> {
-    connector_sdk::exec::invoke(find, key, input, |debug| {
-        Ok(connection::resolve(platform, connection, debug)?.client(platform))
     })
 }
 
@@ -409,8 +386,11 @@ mod tests {
 /// builds, refusals that send nothing, an empty answer.
 #[cfg(test)]
 mod invoke_tests {
-    use super::*;
+    use crate::Confluence;
     use crate::bindings::integration::connector::types::Body;
+    use crate::bindings::integration::connector::types::Connection;
+    use crate::errors::Error;
+    use connector_sdk::Connector;
     use connector_sdk::platform::HttpResponse;
     use connector_sdk::testing::ScriptedPlatform;
 
@@ -425,7 +405,7 @@ mod invoke_tests {
     fn builds_path_query_and_lists() {
         let platform = ScriptedPlatform::new(vec![ScriptedPlatform::json(r#"{"results":[]}"#)])
             .with_secret("api-token", "t");
-        invoke(
+        Confluence::invoke(
             &platform,
             "list-pages",
             &basic(),
@@ -442,10 +422,10 @@ mod invoke_tests {
     fn unknown_action_and_bad_input_send_nothing() {
         let platform = ScriptedPlatform::new(vec![]).with_secret("api-token", "t");
         assert!(
-            matches!(invoke(&platform, "nope", &basic(), "{}"), Err(Error::Unsupported(m)) if m.contains("`nope`"))
+            matches!(Confluence::invoke(&platform, "nope", &basic(), "{}"), Err(Error::Unsupported(m)) if m.contains("`nope`"))
         );
         assert!(
-            matches!(invoke(&platform, "get-page", &basic(), "{}"), Err(Error::InvalidInput(f)) if f.field == "page-id")
+            matches!(Confluence::invoke(&platform, "get-page", &basic(), "{}"), Err(Error::InvalidInput(f)) if f.field == "page-id")
         );
         assert!(platform.sent().is_empty());
     }
@@ -458,7 +438,7 @@ mod invoke_tests {
             body: vec![],
         })])
         .with_secret("api-token", "t");
-        let out = invoke(
+        let out = Confluence::invoke(
             &platform,
             "delete-page",
             &basic(),

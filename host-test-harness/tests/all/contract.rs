@@ -338,3 +338,12 @@ fn the_comparison_sees_a_changed_item() {
         .is_empty()
     );
 }
+
+#[test]
+fn the_sdk_says_the_version_of_the_contract_it_builds_for() {
+    assert_eq!(
+        connector_sdk::definitions::CONTRACT_VERSION,
+        parse(&wit_dir()).version.to_string(),
+        "sdk/src/definitions.rs CONTRACT_VERSION and the package version of wit/"
+    );
+}
