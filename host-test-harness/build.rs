@@ -1,7 +1,13 @@
-//! With the `component` feature (on by default): builds the connector
-//! component (the workspace root package) for `wasm32-wasip2` and exports
-//! its path as `CONNECTOR_WASM`, for the CLI, the tests and the bench.
-//! Without it the library builds alone and loads whatever `.wasm` it is given.
+//! With the `component` feature (on by default): builds the workspace's
+//! connector components for `wasm32-wasip2` and exports their paths, for the
+//! CLI, the tests and the bench: the Confluence connector (the root package)
+//! as `CONNECTOR_WASM`, and the SDK's example GitHub connector
+//! (`connectors/github`) as `GITHUB_CONNECTOR_WASM`. Without the feature the
+//! library builds alone and loads whatever `.wasm` it is given.
+//!
+//! Each component is built by a cargo invocation of its own: cargo unifies
+//! the features of the packages it builds together, and the SDK's `sync`
+//! feature, which the Confluence connector turns on, changes the world.
 //!
 //! The child cargo uses its own target directory so it never waits on the
 //! lock held by the outer build, and it gets a clean environment: the outer
@@ -19,7 +25,14 @@ fn main() {
     }
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
     let workspace = manifest_dir.parent().unwrap().to_path_buf();
-    for path in ["src", "sdk", "wit", "Cargo.toml", "Cargo.lock"] {
+    for path in [
+        "src",
+        "sdk",
+        "connectors",
+        "wit",
+        "Cargo.toml",
+        "Cargo.lock",
+    ] {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
     }
     if !wasm_target_installed(&workspace) {
@@ -30,17 +43,30 @@ fn main() {
         return;
     }
 
+    for (package, variable) in [
+        ("confluence-connector", "CONNECTOR_WASM"),
+        ("github-connector", "GITHUB_CONNECTOR_WASM"),
+    ] {
+        if !build_component(&workspace, package, variable) {
+            return;
+        }
+    }
+}
+
+/// Builds `package` for `wasm32-wasip2` in release and exports the
+/// component's path as `variable`; on failure says why and returns false.
+fn build_component(workspace: &std::path::Path, package: &str, variable: &str) -> bool {
     let target_dir = workspace.join("target").join("component");
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(&workspace)
+    cmd.current_dir(workspace)
         .args([
             "build",
             "--release",
             "--target",
             "wasm32-wasip2",
             "-p",
-            "confluence-connector",
+            package,
             "--target-dir",
         ])
         .arg(&target_dir);
@@ -76,8 +102,10 @@ fn main() {
     let output = match cmd.output() {
         Ok(output) => output,
         Err(e) => {
-            println!("cargo::error=cannot run cargo to build the connector component: {e}");
-            return;
+            println!(
+                "cargo::error=cannot run cargo to build the connector component {package}: {e}"
+            );
+            return false;
         }
     };
     if !output.status.success() {
@@ -85,23 +113,24 @@ fn main() {
             println!("cargo::warning={line}");
         }
         println!(
-            "cargo::error=building the connector component failed ({}); its compiler output is above",
+            "cargo::error=building the connector component {package} failed ({}); its compiler output is above",
             output.status
         );
-        return;
+        return false;
     }
     let wasm = target_dir
         .join("wasm32-wasip2")
         .join("release")
-        .join("confluence_connector.wasm");
+        .join(format!("{}.wasm", package.replace('-', "_")));
     if !wasm.exists() {
         println!(
             "cargo::error=the component build succeeded but left no {}",
             wasm.display()
         );
-        return;
+        return false;
     }
-    println!("cargo:rustc-env=CONNECTOR_WASM={}", wasm.display());
+    println!("cargo:rustc-env={variable}={}", wasm.display());
+    true
 }
 
 /// Whether the toolchain that builds the component has the `wasm32-wasip2`

@@ -8,13 +8,15 @@
 //! skips that call.
 
 use crate::bindings::integration::connector::types::{
-    AuthScheme, BasicSettings, Connection, ConnectionDefinition, ConnectionInfo, Input, InputKind,
+    AuthScheme, BasicSettings, Connection, ConnectionDefinition, ConnectionInfo, InputKind,
     Oauth2Settings,
 };
 use crate::errors::{Error, invalid_connection};
 use crate::http::{Client, Confluence};
 use crate::site;
-use base64::Engine as _;
+use connector_sdk::connection::{
+    basic_authorization, check_basic_user, field, secret, text, values,
+};
 use connector_sdk::platform::Platform;
 use serde_json::{Map, Value};
 
@@ -82,29 +84,6 @@ impl Resolved {
     }
 }
 
-/// One form field of a connection definition.
-fn field(
-    key: &str,
-    label: &str,
-    description: &str,
-    kind: InputKind,
-    required: bool,
-    default: Option<&str>,
-    example: Option<&str>,
-) -> Input {
-    let text = |v: Option<&str>| v.map(|v| Value::String(v.into()).to_string());
-    Input {
-        key: key.into(),
-        label: label.into(),
-        description: description.into(),
-        kind,
-        required,
-        default: text(default),
-        example: text(example),
-        choices: vec![],
-    }
-}
-
 /// The connection kinds this connector offers.
 pub fn definitions() -> Vec<ConnectionDefinition> {
     vec![
@@ -150,58 +129,6 @@ pub fn definitions() -> Vec<ConnectionDefinition> {
     ]
 }
 
-/// Reads a connection's values, refusing secrets stored among them.
-fn values(connection: &Connection) -> Result<Map<String, Value>, Error> {
-    let parsed = connector_sdk::strict_json::parse(&connection.values).map_err(|e| {
-        invalid_connection(format!("the connection's values are not valid JSON ({e})"))
-    })?;
-    let Value::Object(map) = parsed else {
-        return Err(invalid_connection(
-            "the connection's values must be a JSON object, such as {\"email\":..,\"host\":..}",
-        ));
-    };
-    if let Some(key) = map.keys().find(|k| looks_secret(k)) {
-        return Err(invalid_connection(format!(
-            "`{}` looks like a secret: store secrets ({}) with the host's secrets, not in the connection's values",
-            crate::input::shorten(key),
-            SECRET_KEYS.join(", ")
-        )));
-    }
-    Ok(map)
-}
-
-/// Whether a value's key names a secret in any spelling (`api-token`,
-/// `API_TOKEN`, `apiToken`, `token`, `secrets`, `password`...); `token-url`
-/// is not one.
-fn looks_secret(key: &str) -> bool {
-    let plain: String = key
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    plain.ends_with("token")
-        || plain.contains("secret")
-        || plain.contains("password")
-        || ["authorization", "apikey", "credentials", "bearer"].contains(&plain.as_str())
-}
-
-/// A non-empty string value of the connection.
-fn text<'a>(values: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    values
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
-/// The host's value of a secret, or an error saying which one is missing.
-fn secret(platform: &dyn Platform, key: &str, hint: &str) -> Result<String, Error> {
-    platform
-        .secret(key)
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| invalid_connection(format!("the host supplied no `{key}` secret: {hint}")))
-}
-
 /// Resolves a connection to its site and credential (one site lookup for an
 /// OAuth 2.0 connection without a stored `cloud-id`).
 pub fn resolve(
@@ -209,16 +136,12 @@ pub fn resolve(
     connection: &Connection,
     debug: bool,
 ) -> Result<Resolved, Error> {
-    let values = values(connection)?;
+    let values = values(connection, &SECRET_KEYS)?;
     match connection.definition.as_str() {
         "basic" => {
             let email = text(&values, "email")
                 .ok_or_else(|| invalid_connection("`email` is required: the e-mail address of the account that owns the API token"))?;
-            if email.contains(':') || email.chars().any(char::is_control) {
-                return Err(invalid_connection(
-                    "`email` cannot hold `:` or control characters: Basic authentication joins the e-mail address and the API token with `:`",
-                ));
-            }
+            check_basic_user("email", email)?;
             if !email.contains('@') {
                 return Err(invalid_connection(format!(
                     "`email` must be an e-mail address such as jane@acme.com; got `{email}`"
@@ -232,8 +155,7 @@ pub fn resolve(
                 "api-token",
                 "create an API token for this account and give it to the host",
             )?;
-            let credentials =
-                base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}"));
+            let authorization = basic_authorization("email", email, &token)?;
             let name = origin
                 .split("://")
                 .nth(1)
@@ -246,7 +168,7 @@ pub fn resolve(
                     name,
                     api_base: origin,
                 },
-                authorization: format!("Basic {credentials}"),
+                authorization,
             })
         }
         "oauth2" => {

@@ -119,10 +119,10 @@ pub struct SyncJob<'a> {
 /// `state_path` (written to a temporary file of its own and renamed, so a
 /// crash leaves the previous state whole).
 ///
-/// Refuses a `state_path` and an `out` that are one file, and a state that
-/// another run holds (see [`lock_path`]). Before appending, a torn last line
-/// of `out` (left by a run killed mid-write) is cut off, and said so on
-/// stderr.
+/// Refuses, before touching any file, a connector without sync, a
+/// `state_path` and an `out` that are one file, and a state that another run
+/// holds (see [`lock_path`]). Before appending, a torn last line of `out`
+/// (left by a run killed mid-write) is cut off, and said so on stderr.
 pub fn run_sync(host: &Host, job: &SyncJob, progress: Progress) -> Result<SyncSummary> {
     let SyncJob {
         connection,
@@ -133,6 +133,8 @@ pub fn run_sync(host: &Host, job: &SyncJob, progress: Progress) -> Result<SyncSu
         max_batches,
         fresh,
     } = *job;
+    // Before any file is touched: a connector without sync leaves none behind.
+    host.require_sync()?;
     files::ensure_distinct(state_path, out, ("--state", "--out"))?;
     let _lock = lock_state(state_path, out)?;
     if fresh {

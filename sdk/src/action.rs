@@ -42,6 +42,56 @@ pub struct Action {
 }
 
 impl Action {
+    /// An action that is one call of `method` to `path`, with no inputs yet;
+    /// the methods below add them, as a `const` table entry can.
+    pub const fn new(
+        key: &'static str,
+        label: &'static str,
+        description: &'static str,
+        group: &'static str,
+        method: Method,
+        path: &'static str,
+    ) -> Action {
+        Action {
+            key,
+            label,
+            description,
+            group,
+            method,
+            path,
+            params: &[],
+            paging: None,
+            handler: None,
+            rules: &[],
+        }
+    }
+
+    /// The same action with these inputs of its own.
+    pub const fn params(self, params: &'static [Param]) -> Action {
+        Action { params, ..self }
+    }
+
+    /// The same action as one page of a list, paged as `paging` says.
+    pub const fn paged(self, paging: &'static Paging) -> Action {
+        Action {
+            paging: Some(paging),
+            ..self
+        }
+    }
+
+    /// The same action run by `handler` instead of as its table entry.
+    pub const fn handler(self, handler: Handler) -> Action {
+        Action {
+            handler: Some(handler),
+            ..self
+        }
+    }
+
+    /// The same action with rules tying its inputs together.
+    pub const fn rules(self, rules: &'static [Rule]) -> Action {
+        Action { rules, ..self }
+    }
+
     /// Every input of the action: its own, the paging inputs if it is a
     /// list (the service's, then `fetch-all` and `max-results`), and `debug`.
     pub fn all_params(&self) -> Vec<Param> {

@@ -29,12 +29,20 @@ pub const MAX_URL_BYTES: usize = 32 * 1024;
 const SHOWN_URL_CHARS: usize = 300;
 
 /// What differs between the services a [`Client`] talks to: their name in
-/// messages, how their error answers read, and how their lists are paged
-/// (see [`crate::paging`]). Every method has a default.
+/// messages, the headers they want on every request, how their error answers
+/// read, and how their lists are paged (see [`crate::paging`]). Every method
+/// has a default.
 pub trait Api: Sync {
     /// The service's name, as messages put it (`{name} answered 500 ...`).
     fn name(&self) -> &str {
         "the service"
+    }
+
+    /// Headers (lower-case names) every request to the service carries, such
+    /// as a `user-agent` or an API version; a header the request already has
+    /// is kept as it is. None by default.
+    fn headers(&self) -> &[(&'static str, &'static str)] {
+        &[]
     }
 
     /// The contract's error for a final non-2xx answer to `method` `url`
@@ -292,6 +300,15 @@ impl<'p> Client<'p> {
     /// follow, or the error the last answer maps to.
     fn attempt(&self, request: &HttpRequest, credentials: bool) -> Result<HttpResponse, Error> {
         let mut request = request.clone();
+        for (name, value) in self.api.headers() {
+            if !request
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                request.headers.push((name.to_string(), value.to_string()));
+            }
+        }
         if credentials {
             request
                 .headers
@@ -609,6 +626,38 @@ mod tests {
             sent[0]
                 .headers
                 .contains(&("authorization".into(), "Basic abc".into()))
+        );
+    }
+
+    #[test]
+    fn every_request_carries_the_services_headers_unless_it_set_them() {
+        struct Versioned;
+        impl Api for Versioned {
+            fn headers(&self) -> &[(&'static str, &'static str)] {
+                &[
+                    ("user-agent", "sdk-test"),
+                    ("accept", "application/vnd.test+json"),
+                ]
+            }
+        }
+        let platform = ScriptedPlatform::new(vec![ok(200, "{}")]);
+        let client = Client::new(&platform, "https://api.example.com", "Basic abc".into())
+            .with_api(&Versioned);
+        client.get_json("https://api.example.com/user").unwrap();
+        let headers = &platform.sent()[0].headers;
+        assert!(
+            headers.contains(&("user-agent".into(), "sdk-test".into())),
+            "{headers:?}"
+        );
+        let accepts: Vec<&str> = headers
+            .iter()
+            .filter(|(n, _)| n == "accept")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            accepts,
+            ["application/json"],
+            "the request's own accept is kept"
         );
     }
 

@@ -6,6 +6,8 @@
 //!   [`export_connector!`] (or [`export_sync_connector!`]);
 //! - [`bindings`]: the contract's Rust bindings (world `connector`, or
 //!   `sync-connector` with the `sync` feature);
+//! - [`connection`]: a connection's values (secrets refused), its secrets,
+//!   form fields, and HTTP Basic;
 //! - [`input`]: an action's inputs declared as a table of [`input::Param`]s,
 //!   validated into [`input::Args`] with errors that name the field, tied
 //!   together by [`input::rules`], and described as a JSON Schema; a
@@ -33,6 +35,7 @@
 //! the first connector built on it.
 
 pub mod action;
+pub mod connection;
 pub mod connector;
 pub mod definitions;
 pub mod errors;

@@ -207,7 +207,7 @@ pub fn walk(
         let Some(mut page) = api.items(&mut body) else {
             return Err(Error::Upstream(UpstreamError {
                 status,
-                message: "a list answer has no `results` array".to_string(),
+                message: format!("a list answer from {} holds no list of items", api.name()),
             }));
         };
         let next = api.next_link(&response, &body);

@@ -30,6 +30,7 @@ mod http_hooks;
 mod limits;
 mod markdown;
 mod raw;
+mod second_connector;
 mod secrets;
 mod sync;
 mod tree;

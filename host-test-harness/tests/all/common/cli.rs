@@ -12,7 +12,10 @@ pub fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     for (var, _) in std::env::vars_os() {
         let var = var.to_string_lossy();
-        if var.starts_with("CONNECTOR_") || var.starts_with("CONFLUENCE_") {
+        if var.starts_with("CONNECTOR_")
+            || var.starts_with("CONFLUENCE_")
+            || var.starts_with("GITHUB_")
+        {
             command.env_remove(&*var);
         }
     }
