@@ -22,6 +22,15 @@ use serde_json::{Map, Value};
 
 /// Where OAuth 2.0 requests go, and where the accessible sites are listed.
 pub const GATEWAY: &str = "https://api.atlassian.com";
+/// Whether `client`'s requests go through Atlassian's gateway
+/// (`{GATEWAY}/ex/confluence/{cloudId}`, as OAuth 2.0's do) rather than to
+/// the site itself. The gateway has removed REST v1's content and space
+/// endpoints; v2, CQL search, the current user, attachment upload and labels
+/// answer there.
+pub fn through_gateway(client: &Client) -> bool {
+    client.api_base().starts_with(&format!("{GATEWAY}/"))
+}
+
 /// The host of [`GATEWAY`].
 pub const GATEWAY_HOST: &str = "api.atlassian.com";
 

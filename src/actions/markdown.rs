@@ -3,7 +3,7 @@
 
 use crate::actions::update_versioned;
 use crate::bindings::integration::connector::types::Output;
-use crate::connection::GATEWAY;
+use crate::connection::through_gateway;
 use crate::convert::{self, LinkContext};
 use crate::errors::Error;
 use crate::http::with_query;
@@ -78,9 +78,8 @@ pub fn get_page_as_markdown(ctx: &Ctx, action: &Action, args: &mut Args) -> Resu
 /// pages, so the page's `_links.base` names the site; it is only written into
 /// the output, never sent a request.
 fn site_base(ctx: &Ctx, page: &Value) -> String {
-    let api_base = ctx.client.api_base();
-    if !api_base.starts_with(&format!("{GATEWAY}/")) {
-        return format!("{api_base}/wiki");
+    if !through_gateway(&ctx.client) {
+        return format!("{}/wiki", ctx.client.api_base());
     }
     page.pointer("/_links/base")
         .and_then(Value::as_str)

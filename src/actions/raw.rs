@@ -3,7 +3,7 @@
 //! Atlassian's gateway).
 
 use crate::bindings::integration::connector::types::{Body, Output};
-use crate::connection::GATEWAY;
+use crate::connection::{GATEWAY, through_gateway};
 use crate::errors::{Error, UpstreamError, invalid_input};
 use crate::http::{Client, parse_json, with_query};
 use crate::input::{Args, decode_base64};
@@ -163,7 +163,7 @@ fn shaped(client: &Client, response: HttpResponse, response_type: &str) -> Resul
 /// `https://api.atlassian.com/graphql` (OAuth 2.0). An answer with `errors`
 /// is an error that keeps their messages.
 pub fn graphql_request(ctx: &Ctx, _action: &Action, args: &mut Args) -> Result<Output, Error> {
-    let oauth = ctx.client.api_base().starts_with(&format!("{GATEWAY}/"));
+    let oauth = through_gateway(&ctx.client);
     let (client, url) = if oauth {
         (ctx.client.rebased(GATEWAY), format!("{GATEWAY}/graphql"))
     } else {

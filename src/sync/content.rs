@@ -96,7 +96,18 @@ impl Reader<'_, '_> {
         } else {
             config.batch_size
         };
-        let expand = self.expand(kind, scan);
+        // The gateway has removed v1 content search; its CQL search takes
+        // the same query and answers each item as a search result around
+        // the content, whose expansions are named under `content.`.
+        let gateway = connection::through_gateway(&self.client);
+        let mut expand = self.expand(kind, scan);
+        if gateway && !expand.is_empty() {
+            expand = expand
+                .split(',')
+                .map(|f| format!("content.{f}"))
+                .collect::<Vec<_>>()
+                .join(",");
+        }
         let (body, next) = self.fetch(|c| {
             let mut query = vec![
                 ("cql".to_string(), config::content_cql(config, kind, window)),
@@ -105,10 +116,15 @@ impl Reader<'_, '_> {
             if !expand.is_empty() {
                 query.push(("expand".to_string(), expand));
             }
-            c.url("/wiki/rest/api/content/search", &query)
+            let path = if gateway {
+                "/wiki/rest/api/search"
+            } else {
+                "/wiki/rest/api/content/search"
+            };
+            c.url(path, &query)
         })?;
         let site = self.site(&body);
-        for item in Self::results(&body) {
+        for item in Self::results(&body).into_iter().map(records::content_of) {
             if let Some(id) = records::id_of(&item)
                 && self.admits(kind, &item)
             {

@@ -6,8 +6,9 @@
 //! users, space permissions, groups, members and audit records). Each `read`
 //! does one step of the current phase — at most one list request, or one bulk
 //! user lookup — and returns its records with the state to continue from.
-//! Content is read through CQL (`/wiki/rest/api/content/search`), so every
-//! filter applies before anything is downloaded; an incremental run asks only
+//! Content is read through CQL (`/wiki/rest/api/content/search` on the site;
+//! `/wiki/rest/api/search` through Atlassian's gateway, which has removed
+//! the first), so every filter applies before anything is downloaded; an incremental run asks only
 //! for what changed since the previous run started, minus an overlap, and
 //! skips items whose version the host already holds. Deletions are found by
 //! comparing what the host holds with what still exists under the filters.

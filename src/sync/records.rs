@@ -17,6 +17,19 @@ fn text(value: &Value, pointer: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// The content of a content search's item: the item itself from v1 content
+/// search, the `content` of a search result from CQL search.
+pub fn content_of(item: Value) -> Value {
+    match item {
+        Value::Object(mut result)
+            if !result.contains_key("id") && result.contains_key("content") =>
+        {
+            result.remove("content").unwrap_or_default()
+        }
+        other => other,
+    }
+}
+
 /// The id of a JSON object as a string (Confluence sends ids as strings or numbers).
 pub fn id_of(value: &Value) -> Option<String> {
     match value.get("id")? {
@@ -257,6 +270,14 @@ pub fn audit_record(entry: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_result_gives_its_content_and_content_stays_itself() {
+        let page = json!({"id": "1", "type": "page", "content": "a field of the page"});
+        assert_eq!(content_of(page.clone()), page);
+        let result = json!({"content": {"id": "2", "type": "page"}, "title": "T", "excerpt": ""});
+        assert_eq!(content_of(result), json!({"id": "2", "type": "page"}));
+    }
 
     #[test]
     fn a_content_object_becomes_a_record_and_odd_fields_become_null() {

@@ -4,7 +4,7 @@
 //! runs with known secret values and `debug` on, and every text the call
 //! produced is searched for those values and their base64 forms.
 
-use crate::common::scenarios_sync::{SYNC_SCENARIOS, T0, T1, run_in, scratch, sync_options};
+use crate::common::scenarios_sync::{SYNC_SCENARIOS, T0, T1, run_over, scratch, sync_options};
 use crate::common::{all_scenarios, basic_with, cli, example_input, fixture, host, oauth_stored};
 use crate::local_server;
 use base64::Engine as _;
@@ -307,17 +307,14 @@ fn no_secret_in_any_sync_record_or_state() {
                 .secret("api-token", API_TOKEN)
                 .secret("access-token", ACCESS_TOKEN)
         };
+        let connection = scenario.connection();
         if let Some(first) = scenario.after {
-            run_in(&dir, scenario.config, &with_secrets(first, T0), None).unwrap();
+            let options = with_secrets(first, T0);
+            run_over(&connection, &dir, scenario.config, &options, None).unwrap();
         }
         let at = if scenario.after.is_some() { T1 } else { T0 };
-        let run = run_in(
-            &dir,
-            scenario.config,
-            &with_secrets(scenario.fixture, at),
-            None,
-        )
-        .unwrap();
+        let options = with_secrets(scenario.fixture, at);
+        let run = run_over(&connection, &dir, scenario.config, &options, None).unwrap();
         // A run that wrote nothing would pass the scan below: both files must
         // be there, the records as many as the run reports, the state JSON.
         let records = std::fs::read_to_string(dir.join("records.jsonl"))

@@ -20,6 +20,9 @@ pub struct SyncScenario {
     pub config: &'static str,
     /// The run this one continues from (an incremental run), if any.
     pub after: Option<&'static str>,
+    /// Whether it runs over OAuth 2.0 (through Atlassian's gateway, with the
+    /// cloud id stored) rather than Basic.
+    pub oauth: bool,
 }
 
 /// Content streams only, three items per request (the fixture site's main config).
@@ -42,51 +45,73 @@ pub const SYNC_SCENARIOS: &[SyncScenario] = &[
         fixture: "sync-full",
         config: CONTENT_ONLY,
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-incremental",
         config: CONTENT_ONLY,
         after: Some("sync-full"),
+        oauth: false,
+    },
+    SyncScenario {
+        fixture: "sync-full-oauth",
+        config: CONTENT_ONLY,
+        after: None,
+        oauth: true,
+    },
+    SyncScenario {
+        fixture: "sync-incremental-oauth",
+        config: CONTENT_ONLY,
+        after: Some("sync-full-oauth"),
+        oauth: true,
     },
     SyncScenario {
         fixture: "sync-admin",
         config: ADMIN,
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-filter-spaces-in",
         config: pages_only!(r#""spaces": {"in": ["ENG"]}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-filter-spaces-not-in",
         config: pages_only!(r#""spaces": {"not-in": ["ENG"]}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-filter-pages-in",
         config: pages_only!(r#""pages": {"in": ["1001"]}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-filter-pages-not-in",
         config: pages_only!(r#""pages": {"not-in": ["1001"]}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-filter-modified-after",
         config: pages_only!(r#""modified": {"after": "2026-11-01T00:40"}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-filter-modified-between",
         config: pages_only!(r#""modified": {"after": "2026-11-01", "before": "2026-11-01T00:45"}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-filter-created-before",
         config: pages_only!(r#""created": {"before": "2026-11-01T00:35"}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-filter-combined",
@@ -94,33 +119,46 @@ pub const SYNC_SCENARIOS: &[SyncScenario] = &[
             r#""spaces": {"in": ["ENG"]}, "pages": {"in": ["1000"], "not-in": ["1003"]}, "created": {"after": "2026-11-01T00:15"}"#
         ),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-body-html",
         config: pages_only!(r#""body-format": "html", "spaces": {"in": ["ENG"]}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-body-text",
         config: pages_only!(r#""body-format": "text", "spaces": {"in": ["ENG"]}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-body-markdown",
         config: pages_only!(r#""body-format": "markdown", "spaces": {"in": ["ENG"]}"#),
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-page-tree",
         config: PAGE_TREE,
         after: None,
+        oauth: false,
     },
     SyncScenario {
         fixture: "sync-page-tree-incremental",
         config: PAGE_TREE,
         after: Some("sync-page-tree"),
+        oauth: false,
     },
 ];
+
+impl SyncScenario {
+    /// The connection it runs over.
+    pub fn connection(&self) -> Connection {
+        if self.oauth { oauth_stored() } else { basic() }
+    }
+}
 
 /// The scenario of a sync fixture.
 pub fn sync_scenario(fixture: &str) -> &'static SyncScenario {
@@ -165,8 +203,19 @@ fn fixture_path(name: &str) -> PathBuf {
 }
 
 /// Runs a sync with `options` in `dir` (state and records files there), at
-/// most `max_batches` batches.
+/// most `max_batches` batches, over the fixture site's Basic connection.
 pub fn run_in(
+    dir: &Path,
+    config: &str,
+    options: &CallOptions,
+    max_batches: Option<usize>,
+) -> anyhow::Result<SyncOutcome> {
+    run_over(&basic(), dir, config, options, max_batches)
+}
+
+/// As [`run_in`], over `connection`.
+pub fn run_over(
+    connection: &Connection,
     dir: &Path,
     config: &str,
     options: &CallOptions,
@@ -174,9 +223,8 @@ pub fn run_in(
 ) -> anyhow::Result<SyncOutcome> {
     let state_path = dir.join("state.json");
     let out = dir.join("records.jsonl");
-    let connection = basic();
     let job = SyncJob {
-        connection: &connection,
+        connection,
         config,
         state_path: &state_path,
         out: &out,
@@ -201,17 +249,14 @@ pub fn run_in(
 /// strict, each with its own clock); returns the scenario's own run.
 pub fn run_scenario(fixture: &str) -> SyncOutcome {
     let scenario = sync_scenario(fixture);
+    let connection = scenario.connection();
     let dir = scratch(fixture);
     if let Some(first) = scenario.after {
-        run_in(&dir, scenario.config, &sync_options(first, true, T0), None).unwrap();
+        let options = sync_options(first, true, T0);
+        run_over(&connection, &dir, scenario.config, &options, None).unwrap();
         std::fs::remove_file(dir.join("records.jsonl")).unwrap();
     }
     let at = if scenario.after.is_some() { T1 } else { T0 };
-    run_in(
-        &dir,
-        scenario.config,
-        &sync_options(fixture, true, at),
-        None,
-    )
-    .unwrap()
+    let options = sync_options(fixture, true, at);
+    run_over(&connection, &dir, scenario.config, &options, None).unwrap()
 }
