@@ -239,3 +239,66 @@ fn the_readme_lists_every_action() {
         );
     }
 }
+
+/// Whether `url` is one of the REST v1 endpoints Atlassian's gateway has
+/// removed (it answers them `410 Gone`): content and its search, and spaces.
+/// Attachment upload (`/content/{id}/child/attachment`) and content labels
+/// (`/content/{id}/label`) are v1 too but still answer there.
+fn removed_on_the_gateway(url: &str) -> bool {
+    let path = url.split('?').next().unwrap_or(url);
+    let Some((_, v1)) = path.split_once("/wiki/rest/api/") else {
+        return false;
+    };
+    let segments: Vec<&str> = v1.split('/').collect();
+    match segments.as_slice() {
+        ["space", ..] => true,
+        ["content", _, "child", "attachment", ..] | ["content", _, "label", ..] => false,
+        ["content", ..] => true,
+        _ => false,
+    }
+}
+
+#[test]
+fn over_the_oauth_gateway_no_action_calls_a_removed_endpoint() {
+    assert!(removed_on_the_gateway(
+        "https://x/wiki/rest/api/content/search?cql=a"
+    ));
+    assert!(removed_on_the_gateway("https://x/wiki/rest/api/content/12"));
+    assert!(removed_on_the_gateway("https://x/wiki/rest/api/space"));
+    assert!(!removed_on_the_gateway(
+        "https://x/wiki/rest/api/content/12/label"
+    ));
+    assert!(!removed_on_the_gateway(
+        "https://x/wiki/rest/api/search?cql=a"
+    ));
+    let gateway = "https://api.atlassian.com/ex/confluence/1324a887-45db-1bf4-1e99-ef0ff456d421/";
+    let mut requests = 0;
+    let mut failures = Vec::new();
+    for action in host().action_definitions().unwrap() {
+        let input = example_input(&action);
+        let outcome = host()
+            .invoke(
+                &action.key,
+                &crate::common::oauth_stored(),
+                &input.to_string(),
+                &canned(200, CANNED),
+            )
+            .unwrap();
+        if let Err(e) = &outcome.result {
+            failures.push(format!("{}: {input} failed over OAuth: {e:?}", action.key));
+        }
+        for exchange in &outcome.exchanges {
+            requests += 1;
+            let through = exchange.url.starts_with(gateway)
+                || exchange.url == "https://api.atlassian.com/graphql";
+            if !through || removed_on_the_gateway(&exchange.url) {
+                failures.push(format!(
+                    "{}: {} {}",
+                    action.key, exchange.method, exchange.url
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(requests >= 64, "{requests} requests");
+}
