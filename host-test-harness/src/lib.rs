@@ -17,6 +17,7 @@ pub mod host;
 pub mod http;
 pub mod json;
 pub mod logging;
+pub mod mcp;
 pub mod pool;
 pub mod secrets;
 pub mod state;

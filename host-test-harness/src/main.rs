@@ -10,7 +10,7 @@ use host_test_harness::har::{self, Replayer};
 use host_test_harness::secrets::{Redactor, secret_keys};
 use host_test_harness::{
     Body, CallFailure, CallOptions, Connection, Har, Host, HttpMode, Outcome, Output, Secrets,
-    SyncJob, SyncSummary, World, files, json, run_sync,
+    SyncJob, SyncSummary, World, files, json, mcp, run_sync,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,25 @@ enum Command {
         /// file instead of printing it.
         #[arg(long, value_name = "FILE")]
         save: Option<PathBuf>,
+        #[command(flatten)]
+        call: CallArgs,
+    },
+    /// Serve the connector's actions as the tools of a Model Context Protocol
+    /// server over stdin and stdout, for AI agents; every call runs in the
+    /// sandbox as `invoke` does. Log lines go to stderr.
+    Mcp {
+        /// The connection file: {"definition":"basic","values":{...}}.
+        #[arg(long)]
+        connection: PathBuf,
+        /// Serve only these actions (keys, comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "KEY,...")]
+        tools: Vec<String>,
+        /// Serve only the actions of these groups (comma-separated, any case).
+        #[arg(long, value_delimiter = ',', value_name = "GROUP,...")]
+        groups: Vec<String>,
+        /// Serve only read-only actions.
+        #[arg(long)]
+        read_only: bool,
         #[command(flatten)]
         call: CallArgs,
     },
@@ -368,6 +387,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let redactor = options.secrets.with_connection_context(&connection);
             print_outcome(outcome, &redactor, json::output_pretty)
+        }
+        Command::Mcp {
+            connection,
+            tools,
+            groups,
+            read_only,
+            call,
+        } => {
+            let connection = Connection::read(&connection)?;
+            let options = call.options(&host, &connection, true)?;
+            let filter = mcp::ToolFilter {
+                keys: tools,
+                groups,
+                read_only,
+            };
+            let server =
+                mcp::McpServer::new(std::sync::Arc::new(host), connection, options, &filter)?;
+            eprintln!(
+                "[host] serving {} tools over MCP on stdio",
+                server.tools().len()
+            );
+            mcp::serve_stdio(server)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Sync {
             connection,

@@ -195,7 +195,9 @@ fn the_readme_demo_commands_work_as_written() {
     let commands: Vec<&str> = readme
         .lines()
         .filter(|l| {
+            // The MCP server's command is run by an MCP client (tests/all/mcp.rs).
             l.starts_with("cargo run -p host-test-harness -- ")
+                && !l.starts_with("cargo run -p host-test-harness -- mcp ")
                 && l.ends_with("--replay examples/fixtures/demo.har")
         })
         .collect();

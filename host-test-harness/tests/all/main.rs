@@ -29,6 +29,7 @@ mod hostile;
 mod http_hooks;
 mod limits;
 mod markdown;
+mod mcp;
 mod raw;
 mod second_connector;
 mod secrets;

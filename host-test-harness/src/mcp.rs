@@ -1,0 +1,311 @@
+//! `connector-host mcp`: a connector's actions as the tools of a Model Context
+//! Protocol server, for AI agents, over stdio.
+//!
+//! The server is written by hand over the catalog (tools are data here, not
+//! Rust functions) on the official Rust SDK, `rmcp`. Every action the filter
+//! admits becomes one tool: its key is the tool's name (kebab-case, as MCP's
+//! naming rules allow, and as stable as the key), its label the title, its
+//! JSON Schema the input schema, and its hints the annotations. A call runs
+//! the action in the sandbox exactly as `invoke` does; the contract's `error`
+//! becomes a tool result with `isError` that names the case, the field and
+//! the fix, so an agent can correct its call. Only protocol misuse (an
+//! unknown or disabled tool) is a JSON-RPC error.
+
+use crate::bindings::{ActionDefinition, ActionHints, Body, ConnectorError, Output};
+use crate::host::{CallOptions, Connection, Host};
+use crate::json;
+use anyhow::{Context, Result, bail};
+use base64::Engine as _;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ResourceContents, ServerCapabilities, ServerConfig,
+    Tool, ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Which actions a server offers as tools: by default all of them.
+#[derive(Clone, Debug, Default)]
+pub struct ToolFilter {
+    /// Only these action keys (none: every key).
+    pub keys: Vec<String>,
+    /// Only actions of these groups, compared without case (none: every group).
+    pub groups: Vec<String>,
+    /// Only read-only actions.
+    pub read_only: bool,
+}
+
+impl ToolFilter {
+    /// Whether `action` is served.
+    pub fn admits(&self, action: &ActionDefinition) -> bool {
+        (self.keys.is_empty() || self.keys.contains(&action.key))
+            && (self.groups.is_empty()
+                || self
+                    .groups
+                    .iter()
+                    .any(|g| g.eq_ignore_ascii_case(&action.group)))
+            && (!self.read_only || action.hints.contains(ActionHints::READ_ONLY))
+    }
+
+    /// Refuses a key or group the catalog does not have, naming what it has.
+    fn check(&self, actions: &[ActionDefinition]) -> Result<()> {
+        if let Some(key) = self
+            .keys
+            .iter()
+            .find(|k| !actions.iter().any(|a| &a.key == *k))
+        {
+            let keys: Vec<&str> = actions.iter().map(|a| a.key.as_str()).collect();
+            bail!(
+                "--tools: the connector has no action `{key}`; it has: {}",
+                keys.join(", ")
+            );
+        }
+        let mut groups: Vec<&str> = actions.iter().map(|a| a.group.as_str()).collect();
+        groups.dedup();
+        if let Some(group) = self
+            .groups
+            .iter()
+            .find(|g| !groups.iter().any(|known| known.eq_ignore_ascii_case(g)))
+        {
+            bail!(
+                "--groups: the connector has no group `{group}`; it has: {}",
+                groups.join(", ")
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The tool of one action.
+pub fn tool(action: &ActionDefinition) -> Result<Tool> {
+    let schema: serde_json::Map<String, Value> = serde_json::from_str(&action.input_schema)
+        .with_context(|| format!("the input schema of `{}` is not a JSON object", action.key))?;
+    let hints = action.hints;
+    let read_only = hints.contains(ActionHints::READ_ONLY);
+    let annotations = ToolAnnotations::with_title(action.label.clone())
+        .read_only(read_only)
+        .destructive(!read_only && hints.contains(ActionHints::DESTRUCTIVE))
+        .idempotent(read_only || hints.contains(ActionHints::IDEMPOTENT))
+        // Every action reaches the connector's service.
+        .open_world(true);
+    Ok(
+        Tool::new(action.key.clone(), action.description.clone(), schema)
+            .with_title(action.label.clone())
+            .with_annotations(annotations),
+    )
+}
+
+/// A tool result for an action's output: JSON as structured content (when it
+/// is an object) and as text, text as text, an image as an image, other bytes
+/// as an embedded resource with their media type.
+pub fn success(action: &str, output: Output) -> CallToolResult {
+    let media_type = output.content_type.clone();
+    match output.body {
+        Body::Json(text) => match serde_json::from_str::<Value>(&text) {
+            Ok(value @ Value::Object(_)) => {
+                let mut result = CallToolResult::structured(value);
+                result.content = vec![ContentBlock::text(text)];
+                result
+            }
+            _ => CallToolResult::success(vec![ContentBlock::text(text)]),
+        },
+        Body::Text(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
+        Body::Binary(bytes) => {
+            let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            let media_type = media_type.unwrap_or_else(|| "application/octet-stream".into());
+            let block = if media_type.starts_with("image/") {
+                ContentBlock::image(data, media_type)
+            } else {
+                let uri = format!("connector://{action}/output");
+                ContentBlock::resource(ResourceContents::blob(data, uri).with_mime_type(media_type))
+            };
+            CallToolResult::success(vec![block])
+        }
+        Body::Empty => CallToolResult::success(vec![ContentBlock::text(format!(
+            "done: the service answered {} with no body",
+            output.status
+        ))]),
+    }
+}
+
+/// A tool result for the contract's error: `isError`, a line naming the case,
+/// the field where there is one and the message (which says the fix), and
+/// the error as structured content.
+pub fn failure(error: &ConnectorError) -> CallToolResult {
+    let structured = json::error(error);
+    let case = structured["error"].as_str().unwrap_or("error");
+    let message = structured["message"].as_str().unwrap_or_default();
+    let line = match &structured["field"] {
+        Value::String(field) => format!("{case} (field `{field}`): {message}"),
+        _ => format!("{case}: {message}"),
+    };
+    let mut result = CallToolResult::structured_error(structured.clone());
+    result.content = vec![ContentBlock::text(line)];
+    result
+}
+
+/// The server: one loaded connector, one connection, the tools it offers.
+/// Cloning it is cheap: a call runs on a clone, on a thread of its own.
+#[derive(Clone)]
+pub struct McpServer {
+    host: Arc<Host>,
+    connection: Arc<Connection>,
+    options: Arc<CallOptions>,
+    tools: Arc<[Tool]>,
+    info: Implementation,
+    why_not: Arc<str>,
+}
+
+impl McpServer {
+    /// A server of `host`'s actions that `filter` admits, each call through
+    /// `connection` with `options` (its secrets, HTTP mode and limits).
+    pub fn new(
+        host: Arc<Host>,
+        connection: Connection,
+        options: CallOptions,
+        filter: &ToolFilter,
+    ) -> Result<McpServer> {
+        let actions = host.action_definitions()?;
+        filter.check(&actions)?;
+        let tools = actions
+            .iter()
+            .filter(|a| filter.admits(a))
+            .map(tool)
+            .collect::<Result<Vec<_>>>()?;
+        let metadata = host.metadata()?;
+        let mut info = Implementation::new(metadata.name, metadata.version);
+        info.title = Some(metadata.label);
+        info.description = Some(metadata.description);
+        let why_not = match (
+            filter.read_only,
+            filter.keys.is_empty(),
+            filter.groups.is_empty(),
+        ) {
+            (true, _, _) => "the server was started with --read-only".to_string(),
+            (_, false, _) | (_, _, false) => {
+                "the server's --tools or --groups leave it out".to_string()
+            }
+            _ => "the connector has no such action".to_string(),
+        };
+        Ok(McpServer {
+            host,
+            connection: Arc::new(connection),
+            options: Arc::new(options),
+            tools: tools.into(),
+            info,
+            why_not: why_not.into(),
+        })
+    }
+
+    /// The tools offered, in catalog order.
+    pub fn tools(&self) -> &[Tool] {
+        &self.tools
+    }
+
+    /// Runs tool `name` with `arguments`: the action's output or error as a
+    /// tool result, or a JSON-RPC error for a tool this server does not offer.
+    pub fn call(
+        &self,
+        name: &str,
+        arguments: Option<serde_json::Map<String, Value>>,
+    ) -> Result<CallToolResult, ErrorData> {
+        if !self.tools.iter().any(|t| t.name == name) {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "there is no tool `{}` here: {}; tools/list names those there are",
+                    clip(name),
+                    self.why_not
+                ),
+                None,
+            ));
+        }
+        let input = Value::Object(arguments.unwrap_or_default()).to_string();
+        let redactor = self
+            .options
+            .secrets
+            .with_connection_context(&self.connection);
+        match self
+            .host
+            .invoke(name, &self.connection, &input, &self.options)
+        {
+            Ok(outcome) => {
+                for line in &outcome.logs {
+                    eprintln!("{}", redactor.redact(&line.to_string()));
+                }
+                Ok(match outcome.result {
+                    Ok(output) => success(name, output),
+                    Err(error) => failure(&error),
+                })
+            }
+            // The host stopped the call (a limit, a replay miss): the agent
+            // sees why, redacted, as a failed call it may retry or change.
+            Err(e) => {
+                let message = redactor.redact(&format!("{e:#}"));
+                Ok(CallToolResult::structured_error(
+                    serde_json::json!({"error": "host", "message": message}),
+                ))
+            }
+        }
+    }
+}
+
+/// At most 80 characters of a name a client sent.
+fn clip(name: &str) -> String {
+    name.chars().take(80).collect()
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(self.info.clone())
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        // A call blocks on the sandbox; it runs on a thread of its own so the
+        // server keeps reading (and answering) other requests meanwhile.
+        let server = self.clone();
+        let name = request.name.to_string();
+        let arguments = request.arguments;
+        tokio::task::spawn_blocking(move || server.call(&name, arguments))
+            .await
+            .map_err(|e| ErrorData::internal_error(format!("the call did not finish: {e}"), None))?
+            .map(CallToolResponse::from)
+    }
+}
+
+/// Serves `server` over stdin and stdout until the client closes them.
+/// Nothing else may write to stdout meanwhile; log lines go to stderr.
+pub fn serve_stdio(server: McpServer) -> Result<()> {
+    // The host owns runtimes of its own, which must not be dropped inside
+    // this one: keep it alive until this runtime is gone.
+    let host = server.host.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let served = runtime.block_on(async move {
+        let running = server
+            .serve(rmcp::transport::stdio())
+            .await
+            .context("the MCP client did not initialize")?;
+        running.waiting().await.context("the MCP session failed")?;
+        anyhow::Ok(())
+    });
+    drop(runtime);
+    drop(host);
+    served
+}

@@ -1,0 +1,353 @@
+//! `connector-host mcp` through a real MCP client (rmcp's), as an agent host
+//! runs it: a child process speaking MCP over stdio, replaying HAR fixtures.
+
+use crate::common::{self, host};
+use host_test_harness::ActionHints;
+use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, ResourceContents, Tool};
+use rmcp::service::{RoleClient, RunningService};
+use rmcp::transport::TokioChildProcess;
+use rmcp::{ServiceError, ServiceExt};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+
+/// The workspace root, where the README's commands run.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+/// Runs `body` with an MCP client connected to `connector-host <args> mcp ...`.
+fn with_server<T>(
+    args: &[&str],
+    body: impl AsyncFnOnce(&RunningService<RoleClient, ()>) -> T,
+) -> T {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_connector-host"));
+        command.args(args).current_dir(ROOT);
+        for (var, _) in std::env::vars_os() {
+            let var = var.to_string_lossy();
+            if var.starts_with("CONNECTOR_") || var.starts_with("CONFLUENCE_") {
+                command.env_remove(&*var);
+            }
+        }
+        let transport = TokioChildProcess::builder(command)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+            .0;
+        let client = ().serve(transport).await.expect("the server initializes");
+        let out = body(&client).await;
+        client.cancel().await.unwrap();
+        out
+    })
+}
+
+/// The arguments of a server over the example connection, replaying `har`.
+fn replaying(har: &str) -> Vec<String> {
+    [
+        "mcp",
+        "--connection",
+        "examples/connection.basic.json",
+        "--replay",
+        har,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn fixture(name: &str) -> String {
+    common::fixture(name).display().to_string()
+}
+
+async fn call(
+    client: &RunningService<RoleClient, ()>,
+    tool: &str,
+    arguments: Value,
+) -> Result<CallToolResult, ServiceError> {
+    let Value::Object(arguments) = arguments else {
+        panic!("arguments are an object")
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(arguments))
+        .await
+}
+
+fn text_of(result: &CallToolResult) -> String {
+    match &result.content[0] {
+        ContentBlock::Text(text) => text.text.clone(),
+        other => panic!("expected text, got {other:?}"),
+    }
+}
+
+fn args(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
+}
+
+/// The README's MCP command, run as written by an MCP client.
+#[test]
+fn the_readme_command_serves_the_catalog() {
+    let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
+    let prefix = "cargo run -p host-test-harness -- mcp ";
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .expect("the README shows the MCP command");
+    let words: Vec<&str> = line["cargo run -p host-test-harness -- ".len()..]
+        .split_whitespace()
+        .collect();
+    let count = with_server(&words, async |client| {
+        client.list_all_tools().await.unwrap().len()
+    });
+    assert_eq!(count, host().action_definitions().unwrap().len());
+}
+
+#[test]
+fn an_agent_sees_every_action_as_a_tool_with_its_schema_and_hints() {
+    let actions = host().action_definitions().unwrap();
+    let server = replaying("examples/fixtures/demo.har");
+    let tools: Vec<Tool> = with_server(&args(&server), async |client| {
+        let info = client.peer_info().expect("server info");
+        assert_eq!(info.server_info.as_ref().unwrap().name, "confluence");
+        client.list_all_tools().await.unwrap()
+    });
+    assert_eq!(tools.len(), actions.len());
+    for (tool, action) in tools.iter().zip(&actions) {
+        assert_eq!(tool.name, action.key);
+        assert!(
+            (1..=128).contains(&tool.name.len())
+                && tool
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)),
+            "{} breaks MCP's naming rules",
+            tool.name
+        );
+        assert_eq!(tool.title.as_deref(), Some(action.label.as_str()));
+        let schema: Value = serde_json::from_str(&action.input_schema).unwrap();
+        assert_eq!(
+            Value::Object((*tool.input_schema).clone()),
+            schema,
+            "{}",
+            tool.name
+        );
+        jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{}: {e}", tool.name));
+        let annotations = tool.annotations.as_ref().unwrap();
+        let read_only = action.hints.contains(ActionHints::READ_ONLY);
+        assert_eq!(annotations.read_only_hint, Some(read_only), "{}", tool.name);
+        assert_eq!(
+            annotations.destructive_hint,
+            Some(!read_only && action.hints.contains(ActionHints::DESTRUCTIVE)),
+            "{}",
+            tool.name
+        );
+        assert_eq!(annotations.open_world_hint, Some(true));
+    }
+}
+
+#[test]
+fn a_call_returns_structured_content_and_errors_name_the_case_and_field() {
+    let server = replaying("examples/fixtures/demo.har");
+    with_server(&args(&server), async |client| {
+        let listed = call(client, "list-spaces", json!({"limit": 3}))
+            .await
+            .unwrap();
+        assert_eq!(listed.is_error, Some(false));
+        let structured = listed.structured_content.as_ref().unwrap();
+        assert_eq!(structured["results"][0]["key"], "ENG");
+        let text: Value = serde_json::from_str(&text_of(&listed)).unwrap();
+        assert_eq!(&text, structured, "the text block is the same JSON");
+
+        let bad = call(client, "get-page", json!({})).await.unwrap();
+        assert_eq!(bad.is_error, Some(true));
+        let line = text_of(&bad);
+        assert!(
+            line.starts_with("invalid-input (field `page-id`): "),
+            "{line}"
+        );
+        assert_eq!(bad.structured_content.as_ref().unwrap()["field"], "page-id");
+
+        // An attachment's bytes come as an embedded resource with their media type.
+        let file = call(
+            client,
+            "download-attachment",
+            json!({"attachment-id": "att1001"}),
+        )
+        .await
+        .unwrap();
+        let ContentBlock::Resource(resource) = &file.content[0] else {
+            panic!("{file:?}");
+        };
+        let ResourceContents::BlobResourceContents {
+            mime_type, blob, ..
+        } = &resource.resource
+        else {
+            panic!("{resource:?}");
+        };
+        assert!(
+            mime_type.as_deref().unwrap().starts_with("text/plain"),
+            "{mime_type:?}"
+        );
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(blob)
+            .unwrap();
+        assert!(!bytes.is_empty());
+    });
+}
+
+#[test]
+fn a_write_call_and_an_upstream_404_through_the_tools() {
+    let created = replaying(&fixture("create-page"));
+    with_server(&args(&created), async |client| {
+        let input = json!({"space-id": "98306", "title": "Release notes", "parent-id": "983061", "status": "current", "body": {"value": "<h1>Release notes</h1><p>Version <strong>2.4</strong> ships on Friday.</p>"}});
+        let result = call(client, "create-page", input).await.unwrap();
+        assert_eq!(result.is_error, Some(false), "{result:?}");
+        assert_eq!(
+            result.structured_content.as_ref().unwrap()["title"],
+            "Release notes"
+        );
+    });
+    let missing = replaying(&fixture("get-page-404"));
+    with_server(&args(&missing), async |client| {
+        let result = call(client, "get-page", json!({"page-id": "404404"}))
+            .await
+            .unwrap();
+        assert_eq!(result.is_error, Some(true));
+        assert!(
+            text_of(&result).starts_with("not-found: "),
+            "{}",
+            text_of(&result)
+        );
+    });
+}
+
+#[test]
+fn read_only_serves_only_read_only_tools_and_refuses_the_others() {
+    let mut server = replaying("examples/fixtures/demo.har");
+    server.push("--read-only".into());
+    with_server(&args(&server), async |client| {
+        let tools = client.list_all_tools().await.unwrap();
+        assert!(tools.len() >= 20, "{} read-only tools", tools.len());
+        assert!(
+            tools
+                .iter()
+                .all(|t| t.annotations.as_ref().unwrap().read_only_hint == Some(true))
+        );
+        assert!(!tools.iter().any(|t| t.name == "create-page"));
+        let refused = call(client, "create-page", json!({})).await.unwrap_err();
+        assert!(refused.to_string().contains("--read-only"), "{refused}");
+        // The server goes on serving.
+        let listed = call(client, "list-spaces", json!({"limit": 3}))
+            .await
+            .unwrap();
+        assert_eq!(listed.is_error, Some(false));
+    });
+    let mut narrowed = replaying("examples/fixtures/demo.har");
+    narrowed.extend(["--tools", "list-spaces,get-page", "--groups", "spaces"].map(String::from));
+    let names: Vec<String> = with_server(&args(&narrowed), async |client| {
+        client
+            .list_all_tools()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect()
+    });
+    assert_eq!(names, ["list-spaces"], "--tools and --groups both apply");
+}
+
+#[test]
+fn an_unknown_tool_or_group_stops_the_server_before_it_serves() {
+    for (flag, value, says) in [
+        (
+            "--tools",
+            "list-spaces,no-such-action",
+            "no action `no-such-action`",
+        ),
+        ("--groups", "Nowhere", "no group `Nowhere`"),
+    ] {
+        let mut server = replaying("examples/fixtures/demo.har");
+        server.extend([flag, value].map(String::from));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_connector-host"))
+            .args(&server)
+            .current_dir(ROOT)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(says), "{stderr}");
+        assert!(out.stdout.is_empty(), "nothing on the protocol's stream");
+    }
+}
+
+#[test]
+fn the_second_connector_is_served_the_same_way() {
+    let server = [
+        "--component",
+        env!("GITHUB_CONNECTOR_WASM"),
+        "mcp",
+        "--connection",
+        "connectors/github/connection.json",
+        "--replay",
+        "connectors/github/fixtures/github.har",
+    ];
+    with_server(&server, async |client| {
+        let tools = client.list_all_tools().await.unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+        assert_eq!(
+            names,
+            [
+                "get-authenticated-user",
+                "list-issues",
+                "get-issue",
+                "create-issue"
+            ]
+        );
+        let issue = call(
+            client,
+            "get-issue",
+            json!({"owner": "octocat", "repo": "hello-world", "issue-number": 1347}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            issue.structured_content.as_ref().unwrap()["title"],
+            "Found a bug"
+        );
+    });
+}
+
+#[test]
+fn malformed_messages_do_not_stop_the_server() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .args(replaying("examples/fixtures/demo.har"))
+        .current_dir(ROOT)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut send = |message: &str| writeln!(stdin, "{message}").and_then(|()| stdin.flush());
+    send("this is not JSON").unwrap();
+    send(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#).unwrap();
+    let mut answer = |id: u64| -> Value {
+        loop {
+            let line = lines.next().expect("the server answers").unwrap();
+            let message: Value = serde_json::from_str(&line).unwrap();
+            if message["id"] == id {
+                return message;
+            }
+        }
+    };
+    assert!(answer(1)["result"]["serverInfo"].is_object());
+    send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).unwrap();
+    send(r#"{"jsonrpc":"2.0","id":2,"method":"no/such/method"}"#).unwrap();
+    assert!(answer(2)["error"]["code"].is_i64());
+    send(r#"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#).unwrap();
+    assert_eq!(answer(3)["result"]["tools"].as_array().unwrap().len(), 64);
+    let _ = child.kill();
+    let _ = child.wait();
+}
