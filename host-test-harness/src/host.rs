@@ -8,7 +8,7 @@ use crate::bindings::{
 use crate::engine;
 use crate::files;
 use crate::har::Har;
-use crate::http::{CallHooks, Exchange, HttpMode};
+use crate::http::{CallHooks, Exchange, HttpMode, RequestObserver};
 use crate::logging::LogLine;
 use crate::pool::Pool;
 use crate::secrets::{Redact, Redactor, Secrets};
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 use wasmtime::component::InstancePre;
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
@@ -216,6 +217,11 @@ pub struct CallOptions {
     /// The time the guest's wall clock shows, stopped, for reproducible runs;
     /// `None` is the real time.
     pub wall_clock: Option<std::time::SystemTime>,
+    /// Told of every request as the call sends it, for progress reports.
+    pub on_request: Option<RequestObserver>,
+    /// Stops the call when cancelled, as the time limit does (the call fails
+    /// with a [`CallFailure`] keeping the logs so far).
+    pub cancel: Option<CancellationToken>,
 }
 
 impl Default for CallOptions {
@@ -226,6 +232,8 @@ impl Default for CallOptions {
             time_limit: DEFAULT_TIME_LIMIT,
             memory_limit: DEFAULT_MEMORY_LIMIT,
             wall_clock: None,
+            on_request: None,
+            cancel: None,
         }
     }
 }
@@ -398,6 +406,11 @@ impl Host {
                 .expect("starting a tokio runtime"),
         };
         let output = runtime.block_on(future);
+        // A call stopped early (a limit, a cancellation) drops its in-flight
+        // requests, whose tasks are then only marked aborted: give the
+        // runtime one turn so they are dropped now, with their connections,
+        // rather than whenever this runtime next runs a call.
+        runtime.block_on(tokio::task::yield_now());
         self.call_runtimes.lock().unwrap().push(runtime);
         output
     }
@@ -506,8 +519,9 @@ impl Host {
             HttpMode::Replay { .. } | HttpMode::ReplayShared(_) | HttpMode::Respond { .. }
         );
         let redactor = Redactor::new(&secrets, connection);
-        let hooks =
-            CallHooks::with_redactor(&options.http, redactor.clone()).with_pool(self.pool.clone());
+        let hooks = CallHooks::with_redactor(&options.http, redactor.clone())
+            .with_pool(self.pool.clone())
+            .with_observer(options.on_request.clone());
         let record = hooks.record();
         let logs = Arc::new(Mutex::new(Vec::new()));
         let mut state = State::new(hooks, secrets.clone(), logs.clone(), options.memory_limit);
@@ -522,11 +536,13 @@ impl Host {
         // A limit too far away for the clock is no limit (`None`).
         let deadline = Instant::now().checked_add(options.time_limit);
         let watched = record.clone();
+        let cancel = options.cancel.clone();
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
             let missed = !watched.lock().unwrap().replay_misses.is_empty();
             let late = deadline.is_some_and(|deadline| Instant::now() >= deadline);
-            Ok(if missed || late {
+            let cancelled = cancel.as_ref().is_some_and(CancellationToken::is_cancelled);
+            Ok(if missed || late || cancelled {
                 UpdateDeadline::Interrupt
             } else {
                 UpdateDeadline::Yield(1)
@@ -550,7 +566,18 @@ impl Host {
             let exports = indices.load(&mut store, &instance)?;
             call(&exports, &mut store).await
         };
-        let result = match tokio::time::timeout(options.time_limit, fut).await {
+        // A cancelled call stops at once, even while it waits on the network.
+        let cancelled = async {
+            match &options.cancel {
+                Some(cancel) => cancel.cancelled().await,
+                None => std::future::pending().await,
+            }
+        };
+        let timed = tokio::select! {
+            timed = tokio::time::timeout(options.time_limit, fut) => timed,
+            () = cancelled => return Err(failure("the call was cancelled".to_string())),
+        };
+        let result = match timed {
             Err(_) => return Err(failure(time_limit_message(options.time_limit))),
             Ok(Err(e)) => {
                 let miss = record.lock().unwrap().replay_misses.first().cloned();

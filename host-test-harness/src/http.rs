@@ -145,6 +145,21 @@ pub struct CallHooks {
     record: Arc<Mutex<HttpRecord>>,
     redactor: Redactor,
     pool: Arc<Pool>,
+    observer: Option<RequestObserver>,
+}
+
+/// What a [`RequestObserver`] calls: with a request's method and its URL.
+pub type ObserveRequest = dyn Fn(&str, &str) + Send + Sync;
+
+/// Told of each request a call sends, as it sends it: its method and its
+/// URL with secret values redacted (for progress reports).
+#[derive(Clone)]
+pub struct RequestObserver(pub Arc<ObserveRequest>);
+
+impl std::fmt::Debug for RequestObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestObserver")
+    }
 }
 
 impl CallHooks {
@@ -191,6 +206,7 @@ impl CallHooks {
             record: Arc::default(),
             redactor,
             pool: Arc::new(Pool::local()),
+            observer: None,
         }
     }
 
@@ -199,6 +215,12 @@ impl CallHooks {
     /// pool of their own, for this call only.
     pub fn with_pool(mut self, pool: Arc<Pool>) -> CallHooks {
         self.pool = pool;
+        self
+    }
+
+    /// The same hooks, telling `observer` of each request.
+    pub fn with_observer(mut self, observer: Option<RequestObserver>) -> CallHooks {
+        self.observer = observer;
         self
     }
 
@@ -232,6 +254,7 @@ impl CallHooks {
             self.record.clone(),
             self.redactor.clone(),
             self.pool.clone(),
+            self.observer.clone(),
             request,
             options,
         )
@@ -344,6 +367,7 @@ async fn handle(
     record: Arc<Mutex<HttpRecord>>,
     redactor: Redactor,
     pool: Arc<Pool>,
+    observer: Option<RequestObserver>,
     request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
 ) -> Result<http::Response<WasiBody>, HttpError> {
@@ -367,6 +391,9 @@ async fn handle(
             .get(http::header::AUTHORIZATION)
             .map(|v| redactor.redact_authorization(&String::from_utf8_lossy(v.as_bytes()))),
     };
+    if let Some(RequestObserver(observe)) = &observer {
+        observe(&exchange.method, &exchange.url);
+    }
     let finish = |exchange: Exchange| record.lock().unwrap().exchanges.push(exchange);
     match &*answer {
         Answer::Off => {
@@ -592,8 +619,10 @@ impl WasiHttpHooks for CallHooks {
         let record = self.record.clone();
         let redactor = self.redactor.clone();
         let pool = self.pool.clone();
+        let observer = self.observer.clone();
         Box::new(async move {
-            let response = handle(answer, record, redactor, pool, request, options).await?;
+            let response =
+                handle(answer, record, redactor, pool, observer, request, options).await?;
             Ok((
                 response,
                 Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,

@@ -32,7 +32,7 @@ pub use har::Har;
 pub use host::{
     CallFailure, CallOptions, Connection, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Host, Outcome,
 };
-pub use http::{Exchange, HttpMode};
+pub use http::{Exchange, HttpMode, RequestObserver};
 pub use logging::LogLine;
 pub use secrets::{REDACTED, Redactor, Secrets};
 pub use sync::{SyncJob, SyncSummary, run_sync};

@@ -216,7 +216,7 @@ impl CallArgs {
             secrets,
             time_limit: Duration::from_secs_f64(self.time_limit),
             memory_limit: (self.memory_limit as usize) << 20,
-            wall_clock: None,
+            ..CallOptions::default()
         })
     }
 

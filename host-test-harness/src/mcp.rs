@@ -13,18 +13,20 @@
 
 use crate::bindings::{ActionDefinition, ActionHints, Body, ConnectorError, Output};
 use crate::host::{CallOptions, Connection, Host};
+use crate::http::RequestObserver;
 use crate::json;
 use anyhow::{Context, Result, bail};
 use base64::Engine as _;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ResourceContents, ServerCapabilities, ServerConfig,
-    Tool, ToolAnnotations,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, RequestParamsMeta,
+    ResourceContents, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use serde_json::Value;
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
 /// Which actions a server offers as tools: by default all of them.
 #[derive(Clone, Debug, Default)]
@@ -206,10 +208,13 @@ impl McpServer {
 
     /// Runs tool `name` with `arguments`: the action's output or error as a
     /// tool result, or a JSON-RPC error for a tool this server does not offer.
+    /// `on_request` is told of each request the call sends; `cancel` stops it.
     pub fn call(
         &self,
         name: &str,
         arguments: Option<serde_json::Map<String, Value>>,
+        on_request: Option<RequestObserver>,
+        cancel: Option<CancellationToken>,
     ) -> Result<CallToolResult, ErrorData> {
         if !self.tools.iter().any(|t| t.name == name) {
             return Err(ErrorData::invalid_params(
@@ -226,10 +231,12 @@ impl McpServer {
             .options
             .secrets
             .with_connection_context(&self.connection);
-        match self
-            .host
-            .invoke(name, &self.connection, &input, &self.options)
-        {
+        let options = CallOptions {
+            on_request,
+            cancel,
+            ..(*self.options).clone()
+        };
+        match self.host.invoke(name, &self.connection, &input, &options) {
             Ok(outcome) => {
                 for line in &outcome.logs {
                     eprintln!("{}", redactor.redact(&line.to_string()));
@@ -273,17 +280,55 @@ impl ServerHandler for McpServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        // With a progress token, each request the call sends is one step of
+        // progress (a `fetch-all` reports every page), its message the
+        // request's method and path (no query: it may hold what the user
+        // searched for).
+        let token = request
+            .progress_token()
+            .or_else(|| context.meta.get_progress_token());
+        let (observer, progress) = match token {
+            Some(token) => {
+                let (steps, mut step) = tokio::sync::mpsc::unbounded_channel::<String>();
+                let observer = RequestObserver(Arc::new(move |method: &str, url: &str| {
+                    let path = url.split('?').next().unwrap_or_default();
+                    let _ = steps.send(format!("{method} {path}"));
+                }));
+                let peer = context.peer.clone();
+                let forward = tokio::spawn(async move {
+                    let mut sent = 0u32;
+                    while let Some(message) = step.recv().await {
+                        sent += 1;
+                        let note = ProgressNotificationParam::new(token.clone(), f64::from(sent))
+                            .with_message(format!("request {sent}: {message}"));
+                        if peer.notify_progress(note).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                (Some(observer), Some(forward))
+            }
+            None => (None, None),
+        };
         // A call blocks on the sandbox; it runs on a thread of its own so the
-        // server keeps reading (and answering) other requests meanwhile.
+        // server keeps reading (and answering, and cancelling) meanwhile.
         let server = self.clone();
         let name = request.name.to_string();
         let arguments = request.arguments;
-        tokio::task::spawn_blocking(move || server.call(&name, arguments))
-            .await
-            .map_err(|e| ErrorData::internal_error(format!("the call did not finish: {e}"), None))?
-            .map(CallToolResponse::from)
+        let cancel = Some(context.ct.clone());
+        let result =
+            tokio::task::spawn_blocking(move || server.call(&name, arguments, observer, cancel))
+                .await
+                .map_err(|e| {
+                    ErrorData::internal_error(format!("the call did not finish: {e}"), None)
+                })?;
+        // Every progress step is sent before the result.
+        if let Some(forward) = progress {
+            let _ = forward.await;
+        }
+        result.map(CallToolResponse::from)
     }
 }
 

@@ -166,8 +166,7 @@ pub fn run_sync(host: &Host, job: &SyncJob, progress: Progress) -> Result<SyncSu
         HttpMode::Replay { har, strict } => (
             CallOptions {
                 http: HttpMode::ReplayShared(Arc::new(Mutex::new(Replayer::new(har.clone())))),
-                secrets: options.secrets.clone(),
-                ..*options
+                ..options.clone()
             },
             *strict,
         ),

@@ -2,13 +2,19 @@
 //! runs it: a child process speaking MCP over stdio, replaying HAR fixtures.
 
 use crate::common::{self, host};
+use crate::local_server::serve_with;
 use host_test_harness::ActionHints;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, ResourceContents, Tool};
-use rmcp::service::{RoleClient, RunningService};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientRequest, ContentBlock, ProgressNotificationParam,
+    Request, ResourceContents, Tool,
+};
+use rmcp::service::{NotificationContext, PeerRequestOptions, RoleClient, RunningService};
 use rmcp::transport::TokioChildProcess;
-use rmcp::{ServiceError, ServiceExt};
+use rmcp::{ClientHandler, ServiceError, ServiceExt};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The workspace root, where the README's commands run.
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
@@ -17,6 +23,15 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 fn with_server<T>(
     args: &[&str],
     body: impl AsyncFnOnce(&RunningService<RoleClient, ()>) -> T,
+) -> T {
+    with_client((), args, body)
+}
+
+/// As [`with_server`], with `handler` taking the server's notifications.
+fn with_client<H: ClientHandler, T>(
+    handler: H,
+    args: &[&str],
+    body: impl AsyncFnOnce(&RunningService<RoleClient, H>) -> T,
 ) -> T {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -36,7 +51,10 @@ fn with_server<T>(
             .spawn()
             .unwrap()
             .0;
-        let client = ().serve(transport).await.expect("the server initializes");
+        let client = handler
+            .serve(transport)
+            .await
+            .expect("the server initializes");
         let out = body(&client).await;
         client.cancel().await.unwrap();
         out
@@ -60,8 +78,8 @@ fn fixture(name: &str) -> String {
     common::fixture(name).display().to_string()
 }
 
-async fn call(
-    client: &RunningService<RoleClient, ()>,
+async fn call<H: ClientHandler>(
+    client: &RunningService<RoleClient, H>,
     tool: &str,
     arguments: Value,
 ) -> Result<CallToolResult, ServiceError> {
@@ -350,4 +368,111 @@ fn malformed_messages_do_not_stop_the_server() {
     assert_eq!(answer(3)["result"]["tools"].as_array().unwrap().len(), 64);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A client that keeps the progress notifications it receives.
+#[derive(Clone, Default)]
+struct Watching(Arc<Mutex<Vec<ProgressNotificationParam>>>);
+
+impl ClientHandler for Watching {
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.0.lock().unwrap().push(params);
+    }
+}
+
+/// Waits up to five seconds for `done`.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while !done() {
+        if start.elapsed() > Duration::from_secs(5) {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    true
+}
+
+#[test]
+fn a_fetch_all_reports_each_page_as_progress() {
+    let watching = Watching::default();
+    let server = replaying(&fixture("list-spaces-all"));
+    let seen = watching.0.clone();
+    with_client(watching, &args(&server), async |client| {
+        let all = call(
+            client,
+            "list-spaces",
+            json!({"type": "global", "fetch-all": true}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(all.is_error, Some(false), "{all:?}");
+        assert!(
+            eventually(|| seen.lock().unwrap().len() == 3).await,
+            "{:?}",
+            seen.lock().unwrap()
+        );
+    });
+    let seen = seen.lock().unwrap();
+    let steps: Vec<f64> = seen.iter().map(|p| p.progress).collect();
+    assert_eq!(steps, [1.0, 2.0, 3.0], "one step per page, increasing");
+    let first = seen[0].message.as_deref().unwrap();
+    assert_eq!(
+        first,
+        "request 1: GET https://acme.atlassian.net/wiki/api/v2/spaces"
+    );
+}
+
+#[test]
+fn a_cancelled_call_stops_while_it_waits_on_the_network() {
+    // A site that takes the request and never answers; it notes when the
+    // host closes the connection.
+    let closed = Arc::new(Mutex::new(false));
+    let noted = closed.clone();
+    let site = serve_with(move |stream| {
+        let mut buf = [0u8; 64];
+        while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+        *noted.lock().unwrap() = true;
+    });
+    let dir = std::env::temp_dir().join(format!("mcp-cancel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let connection = dir.join("connection.json");
+    let values =
+        json!({"definition": "basic", "values": {"email": "jane@acme.com", "host": site.origin()}});
+    std::fs::write(&connection, values.to_string()).unwrap();
+    let server = [
+        "mcp",
+        "--connection",
+        connection.to_str().unwrap(),
+        "--live",
+        "--secret",
+        "api-token=t",
+    ];
+    with_server(&server, async |client| {
+        let params = CallToolRequestParams::new("list-spaces")
+            .with_arguments(json!({"limit": 3}).as_object().unwrap().clone());
+        let request = ClientRequest::CallToolRequest(Request::new(params));
+        let handle = client
+            .send_cancellable_request(request, PeerRequestOptions::no_options())
+            .await
+            .unwrap();
+        assert!(
+            eventually(|| !site.received().is_empty()).await,
+            "the request reached the site"
+        );
+        handle
+            .cancel(Some("the user gave up".into()))
+            .await
+            .unwrap();
+        assert!(
+            eventually(|| *closed.lock().unwrap()).await,
+            "the host let go of the request within five seconds (the time limit is 60)"
+        );
+        // The server goes on serving.
+        assert_eq!(client.list_all_tools().await.unwrap().len(), 64);
+    });
+    std::fs::remove_dir_all(dir).unwrap();
 }
