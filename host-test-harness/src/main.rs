@@ -83,6 +83,20 @@ enum Command {
         /// Serve only read-only actions.
         #[arg(long)]
         read_only: bool,
+        /// Serve MCP's streamable HTTP transport (path /mcp) instead of stdio,
+        /// at this address (127.0.0.1:8977 when none is given). Every request
+        /// needs `Authorization: Bearer <token>`: the token is read from
+        /// CONNECTOR_MCP_TOKEN, or made up and printed on stderr.
+        #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:8977")]
+        http: Option<std::net::SocketAddr>,
+        /// With --http: a browser origin allowed to call, such as
+        /// https://agents.example.com (repeatable); any other is refused.
+        #[arg(long, value_name = "ORIGIN", requires = "http")]
+        allow_origin: Vec<String>,
+        /// With --http: a host name the requests' Host header may carry
+        /// besides loopback ones, as behind a reverse proxy (repeatable).
+        #[arg(long, value_name = "HOST", requires = "http")]
+        allow_http_host: Vec<String>,
         #[command(flatten)]
         call: CallArgs,
     },
@@ -393,6 +407,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             tools,
             groups,
             read_only,
+            http,
+            allow_origin,
+            allow_http_host,
             call,
         } => {
             let connection = Connection::read(&connection)?;
@@ -404,11 +421,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let server =
                 mcp::McpServer::new(std::sync::Arc::new(host), connection, options, &filter)?;
-            eprintln!(
-                "[host] serving {} tools over MCP on stdio",
-                server.tools().len()
-            );
-            mcp::serve_stdio(server)?;
+            let tools = server.tools().len();
+            let Some(addr) = http else {
+                eprintln!("[host] serving {tools} tools over MCP on stdio");
+                mcp::serve_stdio(server)?;
+                return Ok(ExitCode::SUCCESS);
+            };
+            let (token, made_up) = match std::env::var(mcp::TOKEN_VARIABLE) {
+                Ok(token) if !token.trim().is_empty() => (token.trim().to_string(), false),
+                _ => (mcp::new_token()?, true),
+            };
+            let mut allowed_hosts: Vec<String> =
+                ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec();
+            if !addr.ip().is_unspecified() {
+                allowed_hosts.push(addr.ip().to_string());
+            }
+            allowed_hosts.extend(allow_http_host);
+            let settings = mcp::HttpSettings {
+                addr,
+                token: token.clone(),
+                allowed_origins: allow_origin,
+                allowed_hosts,
+                max_body: mcp::MAX_HTTP_BODY,
+            };
+            mcp::serve_http(server, settings, |bound| {
+                eprintln!("[host] serving {tools} tools over MCP at http://{bound}/mcp");
+                if made_up {
+                    eprintln!(
+                        "[host] bearer token (set {} to choose one): {token}",
+                        mcp::TOKEN_VARIABLE
+                    );
+                }
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Sync {

@@ -335,6 +335,18 @@ impl ServerHandler for McpServer {
 /// Serves `server` over stdin and stdout until the client closes them.
 /// Nothing else may write to stdout meanwhile; log lines go to stderr.
 pub fn serve_stdio(server: McpServer) -> Result<()> {
+    serving(server, async |server| {
+        let running = server
+            .serve(rmcp::transport::stdio())
+            .await
+            .context("the MCP client did not initialize")?;
+        running.waiting().await.context("the MCP session failed")?;
+        Ok(())
+    })
+}
+
+/// Runs `serve` with `server` on a runtime of its own, until it returns.
+fn serving(server: McpServer, serve: impl AsyncFnOnce(McpServer) -> Result<()>) -> Result<()> {
     // The host owns runtimes of its own, which must not be dropped inside
     // this one: keep it alive until this runtime is gone.
     let host = server.host.clone();
@@ -342,15 +354,154 @@ pub fn serve_stdio(server: McpServer) -> Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let served = runtime.block_on(async move {
-        let running = server
-            .serve(rmcp::transport::stdio())
-            .await
-            .context("the MCP client did not initialize")?;
-        running.waiting().await.context("the MCP session failed")?;
-        anyhow::Ok(())
-    });
+    let served = runtime.block_on(serve(server));
     drop(runtime);
     drop(host);
     served
+}
+
+/// How the streamable HTTP transport is served.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// Where to listen; a loopback address unless the user asks otherwise.
+    pub addr: std::net::SocketAddr,
+    /// The bearer token every request must carry.
+    pub token: String,
+    /// Browser origins allowed to call (`Origin` header); any other is
+    /// refused, and so is any origin when this is empty. Requests without an
+    /// `Origin` (agent hosts, not browsers) pass.
+    pub allowed_origins: Vec<String>,
+    /// Host names the `Host` header may carry (DNS rebinding): loopback
+    /// names by default.
+    pub allowed_hosts: Vec<String>,
+    /// The largest request body accepted, in bytes.
+    pub max_body: usize,
+}
+
+/// The environment variable a token is read from, before one is made up.
+pub const TOKEN_VARIABLE: &str = "CONNECTOR_MCP_TOKEN";
+
+/// The largest MCP request body over HTTP: the component's own input cap
+/// (16 MiB) and room for the JSON-RPC envelope around it.
+pub const MAX_HTTP_BODY: usize = 17 << 20;
+
+/// A new random bearer token: 32 bytes, hex.
+pub fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a token: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Serves `server` over MCP's streamable HTTP transport at `settings.addr`
+/// (path `/mcp`) until the process ends; `ready` is told the bound address.
+pub fn serve_http(
+    server: McpServer,
+    settings: HttpSettings,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<()> {
+    use rmcp::transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+    };
+    serving(server, async move |server| {
+        let config = StreamableHttpServerConfig::default()
+            .with_allowed_hosts(settings.allowed_hosts.clone())
+            .with_allowed_origins(settings.allowed_origins.clone())
+            .enforce_origin_validation();
+        let service = StreamableHttpService::new(
+            move || Ok(server.clone()),
+            LocalSessionManager::default().into(),
+            config,
+        );
+        let listener = tokio::net::TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.addr))?;
+        ready(listener.local_addr()?);
+        let settings = Arc::new(settings);
+        loop {
+            let (stream, _) = listener.accept().await?;
+            let (service, settings) = (service.clone(), settings.clone());
+            tokio::spawn(async move {
+                let handle = hyper::service::service_fn(move |request| {
+                    guard(request, service.clone(), settings.clone())
+                });
+                let io = wasmtime_wasi_http::io::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, handle)
+                    .await;
+            });
+        }
+    })
+}
+
+/// The MCP service behind [`guard`].
+type HttpService = rmcp::transport::streamable_http_server::StreamableHttpService<
+    McpServer,
+    rmcp::transport::streamable_http_server::session::local::LocalSessionManager,
+>;
+
+/// The body of every HTTP answer.
+type HttpBody = http_body_util::combinators::UnsyncBoxBody<bytes::Bytes, std::io::Error>;
+
+/// What every HTTP request passes before MCP sees it: the bearer token, and
+/// the size cap (a declared length over it at once, a longer body as it
+/// streams).
+async fn guard(
+    request: hyper::Request<hyper::body::Incoming>,
+    mut service: HttpService,
+    settings: Arc<HttpSettings>,
+) -> Result<hyper::Response<HttpBody>, std::convert::Infallible> {
+    use http_body_util::BodyExt as _;
+    use tower_service::Service as _;
+    let plain = |status: u16, text: &str| {
+        let body = http_body_util::Full::new(bytes::Bytes::from(text.to_string()))
+            .map_err(|never| match never {})
+            .boxed_unsync();
+        let mut response = hyper::Response::new(body);
+        *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
+        response
+    };
+    let given = request
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !same_text(given, &settings.token) {
+        let mut refused = plain(
+            401,
+            "a bearer token is required: Authorization: Bearer <token>\n",
+        );
+        refused.headers_mut().insert(
+            hyper::header::WWW_AUTHENTICATE,
+            hyper::header::HeaderValue::from_static("Bearer"),
+        );
+        return Ok(refused);
+    }
+    let declared = request
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > settings.max_body as u64) {
+        return Ok(plain(
+            413,
+            &format!("a request body is at most {} bytes\n", settings.max_body),
+        ));
+    }
+    let request = request.map(|body| http_body_util::Limited::new(body, settings.max_body));
+    let response = match service.call(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    Ok(response.map(|body| body.map_err(std::io::Error::other).boxed_unsync()))
+}
+
+/// Whether two texts are equal, in time that does not depend on where they
+/// differ (a token compared this way leaks nothing through timing).
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

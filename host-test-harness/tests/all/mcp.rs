@@ -476,3 +476,147 @@ fn a_cancelled_call_stops_while_it_waits_on_the_network() {
     });
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A `connector-host mcp --http` child on a free loopback port, with bearer
+/// token `token` (none: the server makes one up); its address and the child.
+fn http_server(token: Option<&str>, extra: &[&str]) -> (String, std::process::Child, Vec<String>) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connector-host"));
+    command
+        .args(replaying("examples/fixtures/demo.har"))
+        .args(["--http", "127.0.0.1:0"])
+        .args(extra)
+        .current_dir(ROOT)
+        .env_remove("CONNECTOR_MCP_TOKEN")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    if let Some(token) = token {
+        command.env("CONNECTOR_MCP_TOKEN", token);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut said = Vec::new();
+    let addr = loop {
+        let line = stderr
+            .next()
+            .expect("the server says where it listens")
+            .unwrap();
+        said.push(line.clone());
+        if let Some(at) = line.split(" at http://").nth(1) {
+            break at.trim_end_matches("/mcp").to_string();
+        }
+    };
+    if token.is_none() {
+        said.push(stderr.next().unwrap().unwrap());
+    }
+    (addr, child, said)
+}
+
+/// One POST to `/mcp`: its status, session id and body.
+async fn post(addr: &str, headers: &[(&str, &str)], body: &str) -> (u16, Option<String>, String) {
+    use http_body_util::BodyExt as _;
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(wasmtime_wasi_http::io::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let mut request = hyper::Request::post(format!("http://{addr}/mcp"))
+        .header("host", addr)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_string(),
+        )))
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let session = response
+        .headers()
+        .get("mcp-session-id")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, session, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The JSON-RPC message of an answer (a JSON body, or an event stream's data).
+fn message_of(body: &str) -> Value {
+    let text = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .find(|d| d.starts_with('{'))
+        .unwrap_or(body);
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+#[test]
+fn over_http_the_token_the_origin_and_the_size_are_enforced_and_calls_work() {
+    let (addr, mut child, _) = http_server(Some("test-token"), &[]);
+    let bearer = ("authorization", "Bearer test-token");
+    let initialize = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        assert_eq!(post(&addr, &[], initialize).await.0, 401, "no token");
+        assert_eq!(post(&addr, &[("authorization", "Bearer guess")], initialize).await.0, 401);
+        let foreign = [bearer, ("origin", "https://rebinding.example")];
+        assert_eq!(post(&addr, &foreign, initialize).await.0, 403, "a foreign Origin");
+        // A body over the cap is refused from its declared length, unread.
+        let mut raw = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let head = format!("POST /mcp HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer test-token\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", 18 << 20);
+        raw.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = vec![0u8; 64];
+        let n = raw.read(&mut answer).await.unwrap();
+        assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 413"), "{}", String::from_utf8_lossy(&answer[..n]));
+
+        // After all that, a client with the token is served.
+        let (status, session, body) = post(&addr, &[bearer], initialize).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(message_of(&body)["result"]["serverInfo"]["name"], "confluence");
+        let session = session.expect("a session id");
+        let with_session = [bearer, ("mcp-session-id", session.as_str())];
+        let (status, _, _) = post(&addr, &with_session, r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
+        assert!(status == 202 || status == 200, "{status}");
+        let (_, _, body) = post(&addr, &with_session, r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#).await;
+        assert_eq!(message_of(&body)["result"]["tools"].as_array().unwrap().len(), 64);
+        let call = r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list-spaces","arguments":{"limit":3}}}"#;
+        let (_, _, body) = post(&addr, &with_session, call).await;
+        let result = &message_of(&body)["result"];
+        assert_eq!(result["structuredContent"]["results"][0]["key"], "ENG", "{body}");
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn over_http_without_a_token_given_the_server_makes_one_and_says_it() {
+    let (addr, mut child, said) = http_server(None, &[]);
+    let line = said.last().unwrap();
+    let token = line.rsplit(' ').next().unwrap();
+    assert!(
+        line.contains("CONNECTOR_MCP_TOKEN") && token.len() == 64,
+        "{line}"
+    );
+    assert!(addr.starts_with("127.0.0.1:"), "loopback: {addr}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let bearer = format!("Bearer {token}");
+    let initialize = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+    let (status, _, _) = runtime.block_on(post(
+        &addr,
+        &[("authorization", bearer.as_str())],
+        initialize,
+    ));
+    assert_eq!(status, 200);
+    let _ = child.kill();
+    let _ = child.wait();
+}
