@@ -442,7 +442,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 token: token.clone(),
                 allowed_origins: allow_origin,
                 allowed_hosts,
-                max_body: mcp::MAX_HTTP_BODY,
+                max_body: mcp::MAX_MESSAGE_BYTES,
             };
             mcp::serve_http(server, settings, |bound| {
                 eprintln!("[host] serving {tools} tools over MCP at http://{bound}/mcp");

@@ -336,8 +336,15 @@ impl ServerHandler for McpServer {
 /// Nothing else may write to stdout meanwhile; log lines go to stderr.
 pub fn serve_stdio(server: McpServer) -> Result<()> {
     serving(server, async |server| {
+        // rmcp drops a line over its default 16 MiB unanswered; room for
+        // the component's whole 16 MiB input and the JSON-RPC around it, so
+        // such a call gets the component's own error.
+        let (stdin, stdout) = rmcp::transport::stdio();
+        let transport =
+            rmcp::transport::async_rw::AsyncRwTransport::<RoleServer, _, _>::new(stdin, stdout)
+                .with_max_line_length(MAX_MESSAGE_BYTES);
         let running = server
-            .serve(rmcp::transport::stdio())
+            .serve(transport)
             .await
             .context("the MCP client did not initialize")?;
         running.waiting().await.context("the MCP session failed")?;
@@ -381,9 +388,9 @@ pub struct HttpSettings {
 /// The environment variable a token is read from, before one is made up.
 pub const TOKEN_VARIABLE: &str = "CONNECTOR_MCP_TOKEN";
 
-/// The largest MCP request body over HTTP: the component's own input cap
-/// (16 MiB) and room for the JSON-RPC envelope around it.
-pub const MAX_HTTP_BODY: usize = 17 << 20;
+/// The largest MCP message, a stdio line or an HTTP body: the component's
+/// own input cap (16 MiB) and room for the JSON-RPC envelope around it.
+pub const MAX_MESSAGE_BYTES: usize = 17 << 20;
 
 /// A new random bearer token: 32 bytes, hex.
 pub fn new_token() -> Result<String> {

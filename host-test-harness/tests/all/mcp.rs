@@ -350,6 +350,8 @@ fn malformed_messages_do_not_stop_the_server() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut send = |message: &str| writeln!(stdin, "{message}").and_then(|()| stdin.flush());
     send("this is not JSON").unwrap();
+    // A call before initialize is refused, and the session can still begin.
+    send(r#"{"jsonrpc":"2.0","id":7,"method":"tools/list"}"#).unwrap();
     send(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#).unwrap();
     let mut answer = |id: u64| -> Value {
         loop {
@@ -360,14 +362,45 @@ fn malformed_messages_do_not_stop_the_server() {
             }
         }
     };
+    assert!(answer(7)["error"]["code"].is_i64());
     assert!(answer(1)["result"]["serverInfo"].is_object());
     send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).unwrap();
     send(r#"{"jsonrpc":"2.0","id":2,"method":"no/such/method"}"#).unwrap();
     assert!(answer(2)["error"]["code"].is_i64());
+    // A message over the 17 MiB cap cannot be read, so it is dropped unanswered.
+    let giant = format!(
+        r#"{{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{{"name":"search","arguments":{{"cql":"{}"}}}}}}"#,
+        "x".repeat(18 << 20)
+    );
+    send(&giant).unwrap();
     send(r#"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#).unwrap();
     assert_eq!(answer(3)["result"]["tools"].as_array().unwrap().len(), 64);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A connection file for a Basic connection to `origin`, in a scratch
+/// folder of its own (removed by the caller), and the arguments of a live
+/// server over it with API token `token`.
+fn live_connection(name: &str, origin: &str, token: &str) -> (std::path::PathBuf, Vec<String>) {
+    let dir = std::env::temp_dir().join(format!("mcp-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let connection = dir.join("connection.json");
+    let values =
+        json!({"definition": "basic", "values": {"email": "jane@acme.com", "host": origin}});
+    std::fs::write(&connection, values.to_string()).unwrap();
+    let server = [
+        "mcp",
+        "--connection",
+        connection.to_str().unwrap(),
+        "--live",
+        "--secret",
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain([format!("api-token={token}")])
+    .collect();
+    (dir, server)
 }
 
 /// A client that keeps the progress notifications it receives.
@@ -437,21 +470,8 @@ fn a_cancelled_call_stops_while_it_waits_on_the_network() {
         while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
         *noted.lock().unwrap() = true;
     });
-    let dir = std::env::temp_dir().join(format!("mcp-cancel-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let connection = dir.join("connection.json");
-    let values =
-        json!({"definition": "basic", "values": {"email": "jane@acme.com", "host": site.origin()}});
-    std::fs::write(&connection, values.to_string()).unwrap();
-    let server = [
-        "mcp",
-        "--connection",
-        connection.to_str().unwrap(),
-        "--live",
-        "--secret",
-        "api-token=t",
-    ];
-    with_server(&server, async |client| {
+    let (dir, server) = live_connection("cancel", &site.origin(), "t");
+    with_server(&args(&server), async |client| {
         let params = CallToolRequestParams::new("list-spaces")
             .with_arguments(json!({"limit": 3}).as_object().unwrap().clone());
         let request = ClientRequest::CallToolRequest(Request::new(params));
@@ -619,4 +639,66 @@ fn over_http_without_a_token_given_the_server_makes_one_and_says_it() {
     assert_eq!(status, 200);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn a_huge_argument_is_a_tool_error_and_the_server_goes_on() {
+    let server = replaying("examples/fixtures/demo.har");
+    with_server(&args(&server), async |client| {
+        // Over the component's 16 MiB input cap, within the server's 17 MiB message cap.
+        let huge = "x".repeat((16 << 20) + 1000);
+        let result = call(client, "search", json!({"cql": huge})).await.unwrap();
+        assert_eq!(result.is_error, Some(true));
+        let line = text_of(&result);
+        assert!(
+            line.starts_with("invalid-input (field `input`): the input is "),
+            "{}",
+            &line[..120.min(line.len())]
+        );
+        let listed = call(client, "list-spaces", json!({"limit": 3}))
+            .await
+            .unwrap();
+        assert_eq!(listed.is_error, Some(false));
+    });
+}
+
+#[test]
+fn a_credential_a_site_sends_back_never_reaches_a_tool_result() {
+    // A site that quotes the request's Authorization header in its error.
+    let site = crate::local_server::serve_request(|request, stream| {
+        let quoted = request
+            .headers
+            .iter()
+            .find(|(n, _)| n == "authorization")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let body = json!({"message": format!("bad credential {quoted} (token sekret-api-token)")})
+            .to_string();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let (dir, server) = live_connection("secret", &site.origin(), "sekret-api-token");
+    let result = with_server(&args(&server), async |client| {
+        call(client, "list-spaces", json!({"limit": 3}))
+            .await
+            .unwrap()
+    });
+    std::fs::remove_dir_all(dir).unwrap();
+    assert_eq!(result.is_error, Some(true));
+    let everything = serde_json::to_string(&result).unwrap();
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode("jane@acme.com:sekret-api-token");
+    assert!(everything.contains("bad credential"), "{everything}");
+    assert!(
+        !everything.contains("sekret-api-token") && !everything.contains(&basic),
+        "{everything}"
+    );
+    assert!(site.received().iter().any(|r| {
+        r.headers
+            .iter()
+            .any(|(n, v)| n == "authorization" && v.contains(&basic))
+    }));
 }
