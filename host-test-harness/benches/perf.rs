@@ -32,6 +32,7 @@ use host_test_harness::{
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::io::Write as _;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use wasmtime::component::Component;
@@ -770,6 +771,118 @@ fn main() {
         ),
     );
 
+    // 7. MCP over stdio: `connector-host mcp` as an agent host runs it.
+    mcp_rows(
+        &mut table,
+        &path,
+        &space,
+        wasm_space.median(),
+        reps(500, 50),
+    );
+
     println!();
     table.print();
+}
+
+/// Section 7: the round trip of `tools/list` (the whole catalog) and of a
+/// `tools/call` of get-space over stdio, and that call's overhead over the
+/// same call through `Host::invoke` (`invoke_median`, section 4).
+fn mcp_rows(table: &mut Table, component: &Path, space: &Har, invoke_median: f64, runs: usize) {
+    use std::io::{BufRead, BufReader, Write};
+    let warmup = 20;
+    let dir = std::env::temp_dir().join(format!("perf-mcp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (har_path, connection_path) = (dir.join("space.har"), dir.join("connection.json"));
+    // One get-space answer per call: a replay answers each entry once.
+    har(vec![space.log.entries[0].clone(); warmup + runs])
+        .write(&har_path)
+        .unwrap();
+    std::fs::write(
+        &connection_path,
+        json!({"definition": "basic", "values": connection_values()}).to_string(),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .arg("--component")
+        .arg(component)
+        .args(["mcp", "--connection"])
+        .arg(&connection_path)
+        .arg("--replay")
+        .arg(&har_path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("connector-host mcp starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut id = 0u64;
+    let mut round_trip = |method: &str, params: Value| -> (Duration, Value) {
+        // A notification (no id) has no answer.
+        let notify = method.starts_with("notifications/");
+        let mut request = json!({"jsonrpc": "2.0", "method": method, "params": params});
+        if !notify {
+            id += 1;
+            request["id"] = json!(id);
+        }
+        let started = Instant::now();
+        writeln!(stdin, "{request}").unwrap();
+        stdin.flush().unwrap();
+        if notify {
+            return (started.elapsed(), Value::Null);
+        }
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let took = started.elapsed();
+        let answer: Value = serde_json::from_str(&line).expect("a JSON-RPC answer");
+        assert_eq!(answer["id"], id, "{line}");
+        (took, answer)
+    };
+    let init = json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "perf", "version": "1"}});
+    round_trip("initialize", init);
+    round_trip("notifications/initialized", json!({}));
+    let mut lists = Vec::new();
+    let mut tools = 0;
+    for i in 0..warmup + runs {
+        let (took, answer) = round_trip("tools/list", json!({}));
+        tools = answer["result"]["tools"].as_array().map_or(0, Vec::len);
+        if i >= warmup {
+            lists.push(took);
+        }
+    }
+    let mut calls = Vec::new();
+    for i in 0..warmup + runs {
+        let params = json!({"name": "get-space", "arguments": {"space-id": SPACE_ID}});
+        let (took, answer) = round_trip("tools/call", params);
+        assert_eq!(answer["result"]["isError"], false, "{answer}");
+        if i >= warmup {
+            calls.push(took);
+        }
+    }
+    drop(stdin);
+    let _ = child.wait();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (lists, calls) = (
+        Samples::from_durations(&lists),
+        Samples::from_durations(&calls),
+    );
+    table.row(
+        &format!("7. MCP stdio: tools/list ({tools} tools)"),
+        secs(lists.median()),
+        lists.spread(secs),
+        under(lists.median(), 0.005, "5 ms"),
+    );
+    table.row(
+        "7. MCP stdio: tools/call get-space",
+        secs(calls.median()),
+        calls.spread(secs),
+        "—".into(),
+    );
+    let overhead = calls.median() - invoke_median;
+    table.row(
+        "7. MCP overhead over Host::invoke (medians)",
+        secs(overhead.max(0.0)),
+        format!("{} − {}", secs(calls.median()), secs(invoke_median)),
+        under(overhead, 0.001, "1 ms"),
+    );
 }
