@@ -702,3 +702,26 @@ fn a_credential_a_site_sends_back_never_reaches_a_tool_result() {
             .any(|(n, v)| n == "authorization" && v.contains(&basic))
     }));
 }
+
+#[test]
+fn a_downloaded_image_is_image_content() {
+    let server = replaying(&fixture("attachments-download"));
+    with_server(&args(&server), async |client| {
+        let result = call(
+            client,
+            "download-attachment",
+            json!({"attachment-id": "att2002"}),
+        )
+        .await
+        .unwrap();
+        let ContentBlock::Image(image) = &result.content[0] else {
+            panic!("{result:?}");
+        };
+        assert_eq!(image.mime_type, "image/png");
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&image.data)
+            .unwrap();
+        assert!(!bytes.is_empty());
+    });
+}
