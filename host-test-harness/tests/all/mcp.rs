@@ -1,7 +1,7 @@
 //! `connector-host mcp` through a real MCP client (rmcp's), as an agent host
 //! runs it: a child process speaking MCP over stdio, replaying HAR fixtures.
 
-use crate::common::{self, host};
+use crate::common::{self, cli, host};
 use crate::local_server::serve_with;
 use host_test_harness::ActionHints;
 use rmcp::model::{
@@ -38,14 +38,7 @@ fn with_client<H: ClientHandler, T>(
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_connector-host"));
-        command.args(args).current_dir(ROOT);
-        for (var, _) in std::env::vars_os() {
-            let var = var.to_string_lossy();
-            if var.starts_with("CONNECTOR_") || var.starts_with("CONFLUENCE_") {
-                command.env_remove(&*var);
-            }
-        }
+        let command = tokio::process::Command::from(cli::command(args));
         let transport = TokioChildProcess::builder(command)
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -287,9 +280,7 @@ fn an_unknown_tool_or_group_stops_the_server_before_it_serves() {
     ] {
         let mut server = replaying("examples/fixtures/demo.har");
         server.extend([flag, value].map(String::from));
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_connector-host"))
-            .args(&server)
-            .current_dir(ROOT)
+        let out = cli::command(&args(&server))
             .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
@@ -338,9 +329,7 @@ fn the_second_connector_is_served_the_same_way() {
 
 #[test]
 fn malformed_messages_do_not_stop_the_server() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_connector-host"))
-        .args(replaying("examples/fixtures/demo.har"))
-        .current_dir(ROOT)
+    let mut child = cli::command(&args(&replaying("examples/fixtures/demo.har")))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -500,13 +489,10 @@ fn a_cancelled_call_stops_while_it_waits_on_the_network() {
 /// A `connector-host mcp --http` child on a free loopback port, with bearer
 /// token `token` (none: the server makes one up); its address and the child.
 fn http_server(token: Option<&str>, extra: &[&str]) -> (String, std::process::Child, Vec<String>) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_connector-host"));
+    let mut command = cli::command(&args(&replaying("examples/fixtures/demo.har")));
     command
-        .args(replaying("examples/fixtures/demo.har"))
         .args(["--http", "127.0.0.1:0"])
         .args(extra)
-        .current_dir(ROOT)
-        .env_remove("CONNECTOR_MCP_TOKEN")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());

@@ -2,10 +2,10 @@
 
 use std::process::{Command, Output};
 
-/// Runs the CLI with `args` from the workspace root, as the README's commands
-/// are run, with none of the secret environment variables a developer's shell
-/// may hold, and with `env` set.
-pub fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+/// The CLI with `args`, to run from the workspace root as the README's
+/// commands are run, with none of the secret environment variables a
+/// developer's shell may hold.
+pub fn command(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_connector-host"));
     command
         .args(args)
@@ -19,6 +19,10 @@ pub fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
             command.env_remove(&*var);
         }
     }
-    command.envs(env.iter().copied());
-    command.output().unwrap()
+    command
+}
+
+/// Runs the CLI with `args` ([`command`]) and `env` set, to its end.
+pub fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(args).envs(env.iter().copied()).output().unwrap()
 }
