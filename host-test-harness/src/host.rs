@@ -222,6 +222,12 @@ pub struct CallOptions {
     /// Stops the call when cancelled, as the time limit does (the call fails
     /// with a [`CallFailure`] keeping the logs so far).
     pub cancel: Option<CancellationToken>,
+    /// The stored OAuth 2.0 tokens of the connection: before the call, the
+    /// guest's secret `access-token` is set to a current access token (renewed
+    /// first when it expires soon), and a call the service refused as
+    /// unauthorized is run once more with a renewed one (see
+    /// [`oauth::tokens::worth_renewing`](crate::oauth::tokens::worth_renewing)).
+    pub tokens: Option<Arc<crate::oauth::Tokens>>,
 }
 
 impl Default for CallOptions {
@@ -234,6 +240,7 @@ impl Default for CallOptions {
             wall_clock: None,
             on_request: None,
             cancel: None,
+            tokens: None,
         }
     }
 }
@@ -291,6 +298,12 @@ pub struct Outcome<T> {
     /// instantiation included (see `State::peak_memory`).
     pub peak_memory: usize,
 }
+
+/// What a call of one export returns to [`Host::run_once`]: the future of
+/// the component's answer, borrowing the exports and the store.
+pub(crate) type CallFuture<'a, T> = std::pin::Pin<
+    Box<dyn Future<Output = wasmtime::Result<Result<T, ConnectorError>>> + Send + 'a>,
+>;
 
 /// A loaded component, ready to run calls; cheap to share (`&Host`) across threads.
 ///
@@ -435,7 +448,7 @@ impl Host {
             Box<dyn Future<Output = wasmtime::Result<T>> + Send + 'a>,
         > + Send,
     ) -> Result<T> {
-        let outcome = self.block_on(self.run_for(None, &CallOptions::default(), |b, s| {
+        let outcome = self.block_on(self.run_once(None, &CallOptions::default(), |b, s| {
             let answer = call(b, s);
             Box::pin(async move { Ok(Ok(answer.await?)) })
         }))?;
@@ -463,6 +476,7 @@ impl Host {
     ) -> Result<Outcome<ConnectionInfo>> {
         let conn = connection.to_wit();
         self.run_for(Some(connection), options, move |b, s| {
+            let conn = conn.clone();
             Box::pin(async move { b.connections.call_check(s, &conn).await })
         })
         .await
@@ -492,9 +506,37 @@ impl Host {
         let action = action.to_string();
         let input = input.to_string();
         self.run_for(Some(connection), options, move |b, s| {
+            let (action, conn, input) = (action.clone(), conn.clone(), input.clone());
             Box::pin(async move { b.actions.call_invoke(s, &action, &conn, &input).await })
         })
         .await
+    }
+
+    /// Runs `call` through `connection` as [`Host::run_once`] does, with the
+    /// access token of `options.tokens` when there are tokens: renewed before
+    /// the call when it expires soon, and once more after the service refused
+    /// it, when running the call again is safe.
+    pub(crate) async fn run_for<T: Redact + Send + 'static>(
+        &self,
+        connection: Option<&Connection>,
+        options: &CallOptions,
+        call: impl for<'a> Fn(&'a Exports, &'a mut Store<State>) -> CallFuture<'a, T> + Send + Sync,
+    ) -> Result<Outcome<T>> {
+        let Some(tokens) = &options.tokens else {
+            return self.run_once(connection, options, call).await;
+        };
+        let mut options = options.clone();
+        let used = tokens.access_token().await?;
+        options
+            .secrets
+            .insert(crate::oauth::ACCESS_TOKEN, used.clone());
+        let outcome = self.run_once(connection, &options, &call).await?;
+        if !crate::oauth::tokens::worth_renewing(&outcome) {
+            return Ok(outcome);
+        }
+        let renewed = tokens.renew(&used).await?;
+        options.secrets.insert(crate::oauth::ACCESS_TOKEN, renewed);
+        self.run_once(connection, &options, &call).await
     }
 
     /// Runs `call` through `connection` (whose Basic credentials the
@@ -502,16 +544,11 @@ impl Host {
     /// log lines, exchanges, a failure's message and logs, the recorded HAR)
     /// has every form of every secret redacted, including the
     /// `Authorization` values the guest sent.
-    pub(crate) async fn run_for<T: Redact + Send + 'static>(
+    pub(crate) async fn run_once<T: Redact + Send + 'static>(
         &self,
         connection: Option<&Connection>,
         options: &CallOptions,
-        call: impl for<'a> FnOnce(
-            &'a Exports,
-            &'a mut Store<State>,
-        ) -> std::pin::Pin<
-            Box<dyn Future<Output = wasmtime::Result<Result<T, ConnectorError>>> + Send + 'a>,
-        > + Send,
+        call: impl for<'a> FnOnce(&'a Exports, &'a mut Store<State>) -> CallFuture<'a, T> + Send,
     ) -> Result<Outcome<T>> {
         let mut secrets = options.secrets.clone();
         secrets.redacted_fallback = matches!(

@@ -18,6 +18,7 @@ pub mod http;
 pub mod json;
 pub mod logging;
 pub mod mcp;
+pub mod oauth;
 pub mod pool;
 pub mod secrets;
 pub mod state;

@@ -6,11 +6,13 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use host_test_harness::bindings::AuthScheme;
 use host_test_harness::har::{self, Replayer};
+use host_test_harness::oauth::TokenStore as _;
 use host_test_harness::secrets::{Redactor, secret_keys};
 use host_test_harness::{
     Body, CallFailure, CallOptions, Connection, Har, Host, HttpMode, Outcome, Output, Secrets,
-    SyncJob, SyncSummary, World, files, json, mcp, run_sync,
+    SyncJob, SyncSummary, World, files, json, mcp, oauth, run_sync,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,6 +51,39 @@ enum Command {
         no_store: bool,
         #[command(flatten)]
         call: CallArgs,
+    },
+    /// Log an OAuth 2.0 connection in: open the service's consent page (or
+    /// print its address with --no-browser), wait for its redirect to the
+    /// loopback --redirect-uri, exchange the code, store the tokens in the
+    /// token store, and check the connection (storing the site it resolves).
+    /// Later commands on this connection file use and renew the stored tokens.
+    Login {
+        /// The connection file: {"definition":"oauth2","values":{"client-id":...}}.
+        #[arg(long)]
+        connection: PathBuf,
+        /// Where the service sends the browser back: a loopback http address,
+        /// registered exactly so with the app (port and path included).
+        #[arg(long, value_name = "URI", default_value = oauth::login::DEFAULT_REDIRECT_URI)]
+        redirect_uri: String,
+        /// Print the consent page's address instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Log in as the app itself (a service account): the client-credentials
+        /// grant, with no browser and no refresh token.
+        #[arg(long, conflicts_with_all = ["no_browser"])]
+        client_credentials: bool,
+        /// How long to wait for the redirect, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 300,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        wait: u64,
+        #[command(flatten)]
+        call: CallArgs,
+    },
+    /// Remove the stored OAuth 2.0 tokens of a connection.
+    Logout {
+        /// The connection file the tokens were stored for.
+        #[arg(long)]
+        connection: PathBuf,
     },
     /// Run one action and print its output.
     Invoke {
@@ -180,25 +215,44 @@ fn parse_time_limit(text: &str) -> Result<f64, String> {
 }
 
 impl CallArgs {
-    /// The options of a call through `connection`: its secrets (flags, then
-    /// the environment, for the secret inputs its definition declares) and
-    /// its allow-list (the definition's egress, then `--allow-host`).
-    fn options(
-        &self,
-        host: &Host,
-        connection: &Connection,
-        need_http: bool,
-    ) -> Result<CallOptions> {
+    /// The secrets the flags give.
+    fn flag_secrets(&self) -> Result<Secrets> {
         let mut secrets = Secrets::new();
         for flag in &self.secret {
             let (k, v) = Secrets::parse_flag(flag)?;
             secrets.insert(k, v);
         }
+        Ok(secrets)
+    }
+
+    /// The options of a call through `connection`, read from the file at
+    /// `path`: its secrets (flags, then the environment, for the secret
+    /// inputs its definition declares), its allow-list (the definition's
+    /// egress, then `--allow-host`) and, for OAuth 2.0 on the network
+    /// without a given access token, the token store's entry.
+    fn options(
+        &self,
+        host: &Host,
+        connection: &Connection,
+        path: &Path,
+        need_http: bool,
+    ) -> Result<CallOptions> {
+        let mut secrets = self.flag_secrets()?;
         let definitions = host.connection_definitions()?;
         let definition = definitions.iter().find(|d| d.key == connection.definition);
         let mut allowed = Vec::new();
+        let mut oauth_app_secret = None;
+        let name = host.metadata()?.name;
         if let Some(definition) = definition {
-            let name = host.metadata()?.name;
+            if matches!(definition.auth, AuthScheme::Oauth2(_)) {
+                // The app's secret is the host's, for its own token requests.
+                let mut own = Secrets::new();
+                if let Some(value) = secrets.take(oauth::CLIENT_SECRET) {
+                    own.insert(oauth::CLIENT_SECRET, value);
+                }
+                own.add_from_env(&name, [oauth::CLIENT_SECRET]);
+                oauth_app_secret = Some(own.get(oauth::CLIENT_SECRET));
+            }
             secrets.add_from_env(&name, secret_keys(definition));
             allowed = connection.egress_hosts(definition);
         }
@@ -225,13 +279,30 @@ impl CallArgs {
         } else {
             HttpMode::Off
         };
+        let online = matches!(http, HttpMode::Live { .. } | HttpMode::Record { .. });
+        let tokens = match oauth_app_secret {
+            Some(app_secret) if online && !secrets.has(oauth::ACCESS_TOKEN) => {
+                let store = oauth::FileStore::default_location()?;
+                let key = oauth::entry_key(&name, path)?;
+                let tokens = oauth::Tokens::new(Arc::new(store), key, login_hint(path))
+                    .with_client_secret(app_secret);
+                Some(Arc::new(tokens))
+            }
+            _ => None,
+        };
         Ok(CallOptions {
             http,
             secrets,
             time_limit: Duration::from_secs_f64(self.time_limit),
             memory_limit: (self.memory_limit as usize) << 20,
+            tokens,
             ..CallOptions::default()
         })
+    }
+
+    /// Whether a flag says where HTTP requests go.
+    fn has_mode(&self) -> bool {
+        self.live || self.replay.is_some() || self.record.is_some()
     }
 
     /// With `--strict`, fails when the run left a HAR entry unused.
@@ -244,6 +315,144 @@ impl CallArgs {
         }
         Ok(())
     }
+}
+
+/// The command that logs the connection in the file at `path` in.
+fn login_hint(path: &Path) -> String {
+    format!("connector-host login --connection {}", path.display())
+}
+
+/// The redactor of what a command prints: every secret of `options`, the
+/// Basic credentials of `connection`, and the stored OAuth tokens.
+fn redactor(options: &CallOptions, connection: &Connection) -> Redactor {
+    let mut secrets = options.secrets.clone();
+    if let Some(entry) = options.tokens.as_ref().and_then(|t| t.entry().ok()) {
+        for (i, value) in entry.secret_values().enumerate() {
+            secrets.insert(format!("stored-{i}"), value);
+        }
+    }
+    secrets.with_connection_context(connection)
+}
+
+/// Opens `url` in the user's browser; says so when it cannot.
+fn open_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let opened = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if opened.is_err() {
+        eprintln!("[host] could not open a browser: open the address above yourself");
+    }
+}
+
+/// `connector-host login`: see [`Command::Login`].
+fn login(
+    host: &Host,
+    path: &Path,
+    redirect_uri: &str,
+    no_browser: bool,
+    client_credentials: bool,
+    wait: Duration,
+    mut call: CallArgs,
+) -> Result<ExitCode> {
+    let mut connection = Connection::read(path)?;
+    let definitions = host.connection_definitions()?;
+    let Some(definition) = definitions.iter().find(|d| d.key == connection.definition) else {
+        let keys: Vec<&str> = definitions.iter().map(|d| d.key.as_str()).collect();
+        bail!(
+            "the connection file's definition `{}` is not one of this connector's ({})",
+            connection.definition,
+            keys.join(", ")
+        );
+    };
+    let name = host.metadata()?.name;
+    let mut own = call.flag_secrets()?;
+    own.add_from_env(&name, [oauth::CLIENT_SECRET]);
+    let app = oauth::App::of(&connection, definition, &own)?;
+    let login = host.runtime().block_on(async {
+        if client_credentials {
+            oauth::login::client_credentials(&app, &name).await
+        } else {
+            oauth::login::authorization_code(
+                &app,
+                redirect_uri,
+                wait,
+                |url| {
+                    eprintln!("[host] to log in, open this address and consent:\n{url}");
+                    if !no_browser {
+                        open_browser(url.as_str());
+                    }
+                    eprintln!("[host] waiting for the redirect to {redirect_uri}");
+                },
+                |note| eprintln!("[host] {note}"),
+            )
+            .await
+        }
+    })?;
+    let store = oauth::FileStore::default_location()?;
+    let key = oauth::entry_key(&name, path)?;
+    let mut entry = login.entry;
+    store.save(&key, &entry)?;
+    eprintln!("[host] stored the tokens in {}", store.describe());
+    if !login.missing_scopes.is_empty() {
+        eprintln!(
+            "[host] the service did not grant every scope asked for: {} (calls that need them will be refused; ask for them in the app's settings and log in again)",
+            login.missing_scopes.join(" ")
+        );
+    }
+    // The check resolves the site (the connection's override applies), on
+    // the network unless told otherwise.
+    if !call.has_mode() {
+        call.live = true;
+    }
+    let options = call.options(host, &connection, path, true)?;
+    let outcome = host.check(&connection, &options)?;
+    let redactor = redactor(&options, &connection);
+    for line in &outcome.logs {
+        eprintln!("{}", redactor.redact(&line.to_string()));
+    }
+    let info = match &outcome.result {
+        Ok(info) => info,
+        Err(e) => {
+            eprintln!(
+                "[host] logged in, but the connection's check failed: {}",
+                redactor.redact(&json::error(e).to_string())
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if call.replay.is_none() && connection.merge_store(&info.store)? {
+        connection.write(path)?;
+        eprintln!("[host] stored what the check learned in {}", path.display());
+    }
+    // A renewal during the check may have replaced the entry: keep its tokens.
+    if let Ok(Some(current)) = store.load(&key) {
+        entry = current;
+    }
+    entry.site = info.url.clone().or_else(|| info.display_name.clone());
+    store.save(&key, &entry)?;
+    let out = serde_json::json!({
+        "logged-in": connection.definition,
+        "grant": entry.grant,
+        "store": store.path().display().to_string(),
+        "scopes": entry.scopes,
+        "expires-at": entry.expires_at,
+        "refresh-token": entry.refresh_token.is_some(),
+        "site": json::connection_info(info),
+    });
+    print_stdout(&redactor.redact(&serde_json::to_string_pretty(&out)?))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints a call's log lines and its result, every form of every secret
@@ -347,18 +556,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_stdout(&serde_json::to_string_pretty(&out)?)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Login {
+            connection,
+            redirect_uri,
+            no_browser,
+            client_credentials,
+            wait,
+            call,
+        } => login(
+            &host,
+            &connection,
+            &redirect_uri,
+            no_browser,
+            client_credentials,
+            Duration::from_secs(wait),
+            call,
+        ),
+        Command::Logout { connection } => {
+            let name = host.metadata()?.name;
+            let store = oauth::FileStore::default_location()?;
+            let removed = store.remove(&oauth::entry_key(&name, &connection)?)?;
+            let out = serde_json::json!({"removed": removed, "store": store.path().display().to_string()});
+            print_stdout(&serde_json::to_string_pretty(&out)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check {
             connection: path,
             no_store,
             call,
         } => {
             let mut connection = Connection::read(&path)?;
-            let options = call.options(&host, &connection, true)?;
+            let options = call.options(&host, &connection, &path, true)?;
             let outcome = host
                 .check(&connection, &options)
                 .inspect_err(|e| print_failure_logs(e, &options, &connection))?;
             call.check_strict(&options)?;
-            let redactor = options.secrets.with_connection_context(&connection);
+            let redactor = redactor(&options, &connection);
             if let (Ok(info), false, None) = (&outcome.result, no_store, &call.replay)
                 && connection.merge_store(&info.store)?
             {
@@ -381,7 +614,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             save,
             call,
         } => {
-            let connection = Connection::read(&connection)?;
+            let path = connection;
+            let connection = Connection::read(&path)?;
             let input = match input.strip_prefix('@') {
                 Some(file) => {
                     json::read_unique_keys(file.as_ref(), files::MAX_INPUT_BYTES, "input file")?
@@ -391,7 +625,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     input
                 }
             };
-            let options = call.options(&host, &connection, true)?;
+            let options = call.options(&host, &connection, &path, true)?;
             let mut outcome = host
                 .invoke(&action, &connection, &input, &options)
                 .inspect_err(|e| print_failure_logs(e, &options, &connection))?;
@@ -399,7 +633,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let (Some(path), Ok(output)) = (&save, &mut outcome.result) {
                 save_body(output, path)?;
             }
-            let redactor = options.secrets.with_connection_context(&connection);
+            let redactor = redactor(&options, &connection);
             print_outcome(outcome, &redactor, json::output_pretty)
         }
         Command::Mcp {
@@ -412,8 +646,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             allow_http_host,
             call,
         } => {
+            let options =
+                call.options(&host, &Connection::read(&connection)?, &connection, true)?;
             let connection = Connection::read(&connection)?;
-            let options = call.options(&host, &connection, true)?;
             let filter = mcp::ToolFilter {
                 keys: tools,
                 groups,
@@ -429,7 +664,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let (token, made_up) = match std::env::var(mcp::TOKEN_VARIABLE) {
                 Ok(token) if !token.trim().is_empty() => (token.trim().to_string(), false),
-                _ => (mcp::new_token()?, true),
+                _ => (host_test_harness::secrets::random_token()?, true),
             };
             let mut allowed_hosts: Vec<String> =
                 ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec();
@@ -463,12 +698,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fresh,
             call,
         } => {
-            let connection = Connection::read(&connection)?;
+            let path = connection;
+            let connection = Connection::read(&path)?;
             let config = match &config {
                 Some(path) => json::read_unique_keys(path, files::MAX_CONFIG_BYTES, "config file")?,
                 None => "{}".to_string(),
             };
-            let options = call.options(&host, &connection, true)?;
+            let options = call.options(&host, &connection, &path, true)?;
             let mut progress = sync_progress();
             let job = SyncJob {
                 connection: &connection,
@@ -481,7 +717,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let summary = run_sync(&host, &job, &mut progress)
                 .and_then(|summary| call.check_strict(&options).map(|()| summary));
-            let redactor = options.secrets.with_connection_context(&connection);
+            let redactor = redactor(&options, &connection);
             match summary {
                 Ok(summary) => {
                     let out = serde_json::json!({
@@ -507,7 +743,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// call's are, so they come before the error.
 fn print_failure_logs(error: &anyhow::Error, options: &CallOptions, connection: &Connection) {
     if let Some(failure) = error.downcast_ref::<CallFailure>() {
-        let redactor = options.secrets.with_connection_context(connection);
+        let redactor = redactor(options, connection);
         for line in &failure.logs {
             eprintln!("{}", redactor.redact(&line.to_string()));
         }

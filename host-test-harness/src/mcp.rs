@@ -392,13 +392,6 @@ pub const TOKEN_VARIABLE: &str = "CONNECTOR_MCP_TOKEN";
 /// own input cap (16 MiB) and room for the JSON-RPC envelope around it.
 pub const MAX_MESSAGE_BYTES: usize = 17 << 20;
 
-/// A new random bearer token: 32 bytes, hex.
-pub fn new_token() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a token: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 /// Serves `server` over MCP's streamable HTTP transport at `settings.addr`
 /// (path `/mcp`) until the process ends; `ready` is told the bound address.
 pub fn serve_http(

@@ -30,17 +30,21 @@ pub fn env_var_names(connector: &str, key: &str) -> [String; 2] {
 }
 
 /// The secret keys a connection of `definition` is answered: its inputs of
-/// kind `secret`, and for OAuth 2.0 the `access-token` the host obtains.
+/// kind `secret`, and for OAuth 2.0 the `access-token` the host obtains but
+/// not the app's `client-secret`, which only the host's own token requests
+/// use (see [`crate::oauth`]).
 pub fn secret_keys(definition: &crate::bindings::ConnectionDefinition) -> Vec<&str> {
     use crate::bindings::{AuthScheme, InputKind};
+    use crate::oauth::{ACCESS_TOKEN, CLIENT_SECRET};
+    let oauth = matches!(definition.auth, AuthScheme::Oauth2(_));
     let mut keys: Vec<&str> = definition
         .inputs
         .iter()
-        .filter(|i| i.kind == InputKind::Secret)
+        .filter(|i| i.kind == InputKind::Secret && !(oauth && i.key == CLIENT_SECRET))
         .map(|i| i.key.as_str())
         .collect();
-    if matches!(definition.auth, AuthScheme::Oauth2(_)) && !keys.contains(&"access-token") {
-        keys.push("access-token");
+    if oauth && !keys.contains(&ACCESS_TOKEN) {
+        keys.push(ACCESS_TOKEN);
     }
     keys
 }
@@ -96,6 +100,16 @@ impl Secrets {
         }
     }
 
+    /// Takes the value of `key` out of these secrets.
+    pub fn take(&mut self, key: &str) -> Option<String> {
+        self.values.remove(key)
+    }
+
+    /// Whether these secrets hold a value for `key`.
+    pub fn has(&self, key: &str) -> bool {
+        self.values.contains_key(key)
+    }
+
     /// Parses one `key=value` flag.
     pub fn parse_flag(flag: &str) -> anyhow::Result<(String, String)> {
         match flag.split_once('=') {
@@ -131,6 +145,13 @@ impl Secrets {
     pub fn redact(&self, text: &str) -> String {
         self.redactor().redact(text)
     }
+}
+
+/// A new random token (an MCP bearer token, an OAuth `state`): 32 bytes, hex.
+pub fn random_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for a token: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Values shorter than this many bytes are never redacted (and an empty one

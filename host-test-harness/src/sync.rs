@@ -41,6 +41,7 @@ impl Host {
         let config = config.to_string();
         let state = state.map(str::to_string);
         self.block_on(self.run_for(Some(connection), options, move |b, s| {
+            let (conn, config, state) = (conn.clone(), config.clone(), state.clone());
             Box::pin(async move {
                 sync_of(b)?
                     .call_read(s, &conn, &config, state.as_deref())

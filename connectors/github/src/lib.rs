@@ -1,5 +1,6 @@
-//! A GitHub connector on `connector-sdk`, in one file: a connection (Basic,
-//! a user name and a personal access token), four actions as table entries,
+//! A GitHub connector on `connector-sdk`, in one file: two connections (Basic
+//! with a user name and a personal access token; OAuth 2.0 through a GitHub
+//! App or OAuth app, on github.com or GitHub Enterprise Server), four actions as table entries,
 //! and what sets GitHub apart from the SDK's defaults ([`GitHub`] as an
 //! [`Api`]). It targets world `connector`: it has no sync.
 
@@ -7,7 +8,7 @@ use connector_sdk::Connector;
 use connector_sdk::action::{Action, Paging};
 use connector_sdk::bindings::integration::connector::types::{
     AuthScheme, BasicSettings, Connection, ConnectionDefinition, ConnectionInfo, ConnectorMetadata,
-    Error, InputKind,
+    Error, InputKind, Oauth2Settings,
 };
 use connector_sdk::connection::{basic_authorization, field, secret, text, values};
 use connector_sdk::definitions::CONTRACT_VERSION;
@@ -16,8 +17,14 @@ use connector_sdk::http::{Api, Client};
 use connector_sdk::input::{Kind, Param, Target};
 use connector_sdk::platform::{Method, Platform};
 
-/// Where every request goes.
+/// Where every request goes, unless an OAuth connection names its own `api-url`.
 const API_BASE: &str = "https://api.github.com";
+
+/// Where a GitHub user consents to an app.
+const AUTHORIZE_URL: &str = "https://github.com/login/oauth/authorize";
+
+/// Where GitHub exchanges codes and refresh tokens.
+const TOKEN_URL: &str = "https://github.com/login/oauth/access_token";
 
 /// GitHub as the SDK's client reads it: its name, the headers it asks every
 /// request to carry, and list answers that are bare JSON arrays. Errors
@@ -108,6 +115,20 @@ impl Connector for GitHubConnector {
                 field("token", "Token", "A personal access token of that account.", InputKind::Secret, true, None, None),
             ],
             egress: vec!["api.github.com".into()],
+        }, ConnectionDefinition {
+            key: "oauth2".into(),
+            label: "GitHub app".into(),
+            description: "Connects as the user who authorizes your GitHub App or OAuth app; the host runs the consent flow and renews the tokens (GitHub App user tokens expire after eight hours).".into(),
+            auth: AuthScheme::Oauth2(Oauth2Settings { authorize_url: AUTHORIZE_URL.into(), token_url: TOKEN_URL.into(), default_scopes: vec!["repo".into()] }),
+            inputs: vec![
+                field("client-id", "Client ID", "The client id of your app, from its settings page.", InputKind::String, true, None, Some("Iv1.8a61f9b3a7aba766")),
+                field("client-secret", "Client Secret", "A client secret of that app (the host's own: the connector never sees it).", InputKind::Secret, true, None, None),
+                field("scopes", "Scopes", "Space-separated scopes for an OAuth app (a GitHub App has permissions instead, and ignores them).", InputKind::Text, false, Some("repo"), None),
+                field("api-url", "API URL", "The REST API's address: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server.", InputKind::String, false, Some(API_BASE), None),
+                field("authorize-url", "Authorize URL", "Where the user consents; on GitHub Enterprise Server https://HOST/login/oauth/authorize.", InputKind::String, false, Some(AUTHORIZE_URL), None),
+                field("token-url", "Token URL", "Where codes and refresh tokens are exchanged; on GitHub Enterprise Server https://HOST/login/oauth/access_token.", InputKind::String, false, Some(TOKEN_URL), None),
+            ],
+            egress: vec!["api.github.com".into(), "{api-url}".into()],
         }]
     }
 
@@ -131,13 +152,50 @@ impl Connector for GitHubConnector {
         connection: &Connection,
         _debug: bool,
     ) -> Result<Client<'p>, Error> {
-        let values = values(connection, &["token"])?;
-        let user = text(&values, "username")
-            .ok_or_else(|| invalid_connection("`username` is required: the account's user name"))?;
-        let hint = "create a personal access token on GitHub and give it to the host";
-        let token = secret(platform, "token", hint)?;
-        let authorization = basic_authorization("username", user, &token)?;
-        Ok(Client::new(platform, API_BASE, authorization).with_api(&GitHub))
+        let values = values(connection, &["token", "client-secret", "access-token"])?;
+        match connection.definition.as_str() {
+            "basic" => {
+                let user = text(&values, "username").ok_or_else(|| {
+                    invalid_connection("`username` is required: the account's user name")
+                })?;
+                let hint = "create a personal access token on GitHub and give it to the host";
+                let token = secret(platform, "token", hint)?;
+                let authorization = basic_authorization("username", user, &token)?;
+                Ok(Client::new(platform, API_BASE, authorization).with_api(&GitHub))
+            }
+            "oauth2" => {
+                let base = api_url(text(&values, "api-url").unwrap_or(API_BASE))?;
+                let hint = "log the connection in (connector-host login) so the host holds an access token";
+                let token = secret(platform, "access-token", hint)?;
+                Ok(Client::new(platform, &base, format!("Bearer {token}")).with_api(&GitHub))
+            }
+            other => Err(invalid_connection(format!(
+                "unknown connection definition `{other}`: use `basic` or `oauth2`"
+            ))),
+        }
+    }
+}
+
+/// Checks an `api-url`: an `https` address, or `http` on a loopback host
+/// (a test server); returns it without a trailing `/`.
+fn api_url(text: &str) -> Result<String, Error> {
+    let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"];
+    let trimmed = text.trim().trim_end_matches('/');
+    let rest = trimmed.strip_prefix("https://").or_else(|| {
+        loopback
+            .iter()
+            .any(|p| trimmed.starts_with(p))
+            .then(|| trimmed.split_once("://").map_or("", |(_, r)| r))
+    });
+    match rest {
+        Some(rest)
+            if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(['?', '#', ' ']) =>
+        {
+            Ok(trimmed.to_string())
+        }
+        _ => Err(invalid_connection(format!(
+            "`api-url` must be an https:// address such as https://github.example.com/api/v3; got `{text}`"
+        ))),
     }
 }
 

@@ -156,3 +156,54 @@ fn the_definitions_come_from_the_table() {
     assert!(list["properties"]["fetch-all"].is_object() && list["properties"]["debug"].is_object());
     assert_eq!(GitHubConnector::metadata().name, GitHubConnector::NAME);
 }
+
+fn oauth(values: Value) -> Connection {
+    Connection {
+        definition: "oauth2".into(),
+        values: values.to_string(),
+    }
+}
+
+#[test]
+fn an_oauth_connection_sends_the_hosts_access_token_to_its_api_url() {
+    let user = page(json!({"login": "octocat"}), None);
+    let platform = ScriptedPlatform::new(vec![Ok(user.clone()), Ok(user)])
+        .with_secret("access-token", "ghu_token");
+    let enterprise =
+        oauth(json!({"client-id": "Iv1.x", "api-url": "https://ghe.example.com/api/v3/"}));
+    GitHubConnector::check(&platform, &enterprise).unwrap();
+    GitHubConnector::check(&platform, &oauth(json!({"client-id": "Iv1.x"}))).unwrap();
+    let sent = platform.sent();
+    assert_eq!(sent[0].url, "https://ghe.example.com/api/v3/user");
+    assert_eq!(sent[1].url, "https://api.github.com/user");
+    let authorization = sent[0]
+        .headers
+        .iter()
+        .find(|(n, _)| n == "authorization")
+        .map(|(_, v)| v.as_str());
+    assert_eq!(authorization, Some("Bearer ghu_token"));
+}
+
+#[test]
+fn an_api_url_that_is_not_https_is_refused_by_name() {
+    let platform = ScriptedPlatform::new(vec![]).with_secret("access-token", "t");
+    for bad in [
+        "http://ghe.example.com/api/v3",
+        "ghe.example.com",
+        "https://",
+        "https://x/?a",
+    ] {
+        let Err(Error::InvalidConnection(message)) =
+            GitHubConnector::check(&platform, &oauth(json!({"api-url": bad})))
+        else {
+            panic!("accepted {bad}");
+        };
+        assert!(message.contains("`api-url`"), "{message}");
+    }
+    assert!(platform.sent().is_empty());
+    let local = oauth(json!({"api-url": "http://127.0.0.1:8080/api"}));
+    let platform =
+        ScriptedPlatform::new(vec![Ok(page(json!({}), None))]).with_secret("access-token", "t");
+    GitHubConnector::check(&platform, &local).unwrap();
+    assert_eq!(platform.sent()[0].url, "http://127.0.0.1:8080/api/user");
+}

@@ -30,6 +30,7 @@ mod http_hooks;
 mod limits;
 mod markdown;
 mod mcp;
+mod oauth;
 mod raw;
 mod second_connector;
 mod secrets;

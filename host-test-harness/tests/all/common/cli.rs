@@ -4,7 +4,7 @@ use std::process::{Command, Output};
 
 /// The CLI with `args`, to run from the workspace root as the README's
 /// commands are run, with none of the secret environment variables a
-/// developer's shell may hold.
+/// developer's shell may hold and a token store of the test process's.
 pub fn command(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_connector-host"));
     command
@@ -19,6 +19,9 @@ pub fn command(args: &[&str]) -> Command {
             command.env_remove(&*var);
         }
     }
+    // Never the developer's own token store: one of this test process's.
+    let store = std::env::temp_dir().join(format!("cli-tokens-{}.json", std::process::id()));
+    command.env(host_test_harness::oauth::store::STORE_VARIABLE, store);
     command
 }
 
