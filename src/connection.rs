@@ -8,7 +8,7 @@
 //! skips that call.
 
 use crate::bindings::integration::connector::types::{
-    AuthScheme, BasicSettings, Connection, ConnectionDefinition, ConnectionInfo, InputKind,
+    AuthScheme, BasicSettings, Connection, ConnectionDefinition, ConnectionInfo, Input, InputKind,
     Oauth2Settings,
 };
 use crate::errors::{Error, invalid_connection};
@@ -93,6 +93,25 @@ impl Resolved {
     }
 }
 
+/// How an account's e-mail address and API token authenticate (Basic).
+fn account_auth() -> AuthScheme {
+    AuthScheme::Basic(BasicSettings {
+        username_input: "email".into(),
+        password_secret: "api-token".into(),
+    })
+}
+
+/// An account's inputs: its e-mail address, its API token and its site,
+/// with `token` and `host` as the help of the last two.
+#[rustfmt::skip]
+fn account_inputs(token: &str, host: &str) -> Vec<Input> {
+    vec![
+        field("email", "Email", "The e-mail address of the Atlassian account the API token belongs to.", InputKind::String, true, None, Some("jane@acme.com")),
+        field("api-token", "API Token", token, InputKind::Secret, true, None, None),
+        field("host", "Host", host, InputKind::String, true, None, Some("acme.atlassian.net")),
+    ]
+}
+
 /// The connection kinds this connector offers.
 pub fn definitions() -> Vec<ConnectionDefinition> {
     vec![
@@ -102,16 +121,30 @@ pub fn definitions() -> Vec<ConnectionDefinition> {
             description: "Connects as one Atlassian account with its e-mail address and an API token \
                           (create one at id.atlassian.com under Security, API tokens)."
                 .into(),
-            auth: AuthScheme::Basic(BasicSettings {
-                username_input: "email".into(),
-                password_secret: "api-token".into(),
-            }),
-            inputs: vec![
-                field("email", "Email", "The e-mail address of the Atlassian account the API token belongs to.", InputKind::String, true, None, Some("jane@acme.com")),
-                field("api-token", "API Token", "An API token of that account; Confluence Cloud does not accept account passwords here.", InputKind::Secret, true, None, None),
-                field("host", "Host", "Your Confluence site, such as acme.atlassian.net; https:// and a trailing /wiki are optional.", InputKind::String, true, None, Some("acme.atlassian.net")),
-            ],
+            auth: account_auth(),
+            inputs: account_inputs(
+                "An API token of that account; Confluence Cloud does not accept account passwords here.",
+                "Your Confluence site, such as acme.atlassian.net; https:// and a trailing /wiki are optional.",
+            ),
             egress: vec!["{host}".into(), MEDIA_HOST.into()],
+        },
+        ConnectionDefinition {
+            key: "scoped-api-token".into(),
+            label: "Confluence scoped API token".into(),
+            description: "Connects as one Atlassian account with its e-mail address and a scoped API token (one created with scopes). \
+                          Atlassian answers scoped tokens only through api.atlassian.com, so requests go there, to the site's cloud id; \
+                          REST v1's content and space endpoints are not served on that route."
+                .into(),
+            auth: account_auth(),
+            inputs: [
+                account_inputs(
+                    "A scoped API token of that account.",
+                    "Your Confluence site, such as acme.atlassian.net, where the site's cloud id is looked up.",
+                ),
+                vec![field("cloud-id", "Cloud ID", "The site's cloud id, which check asks the host to store. Leave empty to look it up from the site (one request to /_edge/tenant_info).", InputKind::String, false, None, None)],
+            ]
+            .concat(),
+            egress: vec![GATEWAY_HOST.into(), "{host}".into(), MEDIA_HOST.into()],
         },
         ConnectionDefinition {
             key: "oauth2".into(),
@@ -147,7 +180,7 @@ pub fn resolve(
 ) -> Result<Resolved, Error> {
     let values = values(connection, &SECRET_KEYS)?;
     match connection.definition.as_str() {
-        "basic" => {
+        definition @ ("basic" | "scoped-api-token") => {
             let email = text(&values, "email")
                 .ok_or_else(|| invalid_connection("`email` is required: the e-mail address of the account that owns the API token"))?;
             check_basic_user("email", email)?;
@@ -170,12 +203,34 @@ pub fn resolve(
                 .nth(1)
                 .and_then(|h| h.split('.').next())
                 .map(str::to_string);
+            if definition == "basic" {
+                return Ok(Resolved {
+                    site: Site {
+                        cloud_id: None,
+                        url: Some(origin.clone()),
+                        name,
+                        api_base: origin,
+                    },
+                    authorization,
+                });
+            }
+            // A scoped token: through the gateway, to the site's cloud id.
+            let cloud_id = match stored_cloud_id(&values)? {
+                Some(id) => id.to_string(),
+                None => {
+                    let site = Client::new(platform, &origin, authorization.clone())
+                        .with_api(&Confluence)
+                        .with_debug(debug);
+                    let (_, tenant) = site.get_json(&format!("{origin}/_edge/tenant_info"))?;
+                    tenant_cloud_id(&tenant)?
+                }
+            };
             Ok(Resolved {
                 site: Site {
-                    cloud_id: None,
-                    url: Some(origin.clone()),
+                    api_base: format!("{GATEWAY}/ex/confluence/{cloud_id}"),
+                    cloud_id: Some(cloud_id),
+                    url: Some(origin),
                     name,
-                    api_base: origin,
                 },
                 authorization,
             })
@@ -187,15 +242,7 @@ pub fn resolve(
                 "complete the OAuth 2.0 consent flow so the host holds an access token",
             )?;
             let authorization = format!("Bearer {token}");
-            if let Some(cloud_id) = text(&values, "cloud-id") {
-                if !cloud_id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                {
-                    return Err(invalid_connection(format!(
-                        "`cloud-id` must be an Atlassian cloud id such as 1324a887-45db-1bf4-1e99-ef0ff456d421; got `{cloud_id}`"
-                    )));
-                }
+            if let Some(cloud_id) = stored_cloud_id(&values)? {
                 return Ok(Resolved {
                     site: Site {
                         cloud_id: Some(cloud_id.to_string()),
@@ -224,9 +271,40 @@ pub fn resolve(
             })
         }
         other => Err(invalid_connection(format!(
-            "unknown connection definition `{other}`: use `basic` or `oauth2`"
+            "unknown connection definition `{other}`: use `basic`, `scoped-api-token` or `oauth2`"
         ))),
     }
+}
+
+/// The connection's stored `cloud-id`, checked, if it has one.
+fn stored_cloud_id(values: &Map<String, Value>) -> Result<Option<&str>, Error> {
+    let Some(cloud_id) = text(values, "cloud-id") else {
+        return Ok(None);
+    };
+    if !cloud_id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(invalid_connection(format!(
+            "`cloud-id` must be an Atlassian cloud id such as 1324a887-45db-1bf4-1e99-ef0ff456d421; got `{cloud_id}`"
+        )));
+    }
+    Ok(Some(cloud_id))
+}
+
+/// The cloud id in a site's `/_edge/tenant_info` answer (`{"cloudId": ...}`).
+fn tenant_cloud_id(tenant: &Value) -> Result<String, Error> {
+    tenant
+        .get("cloudId")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::Upstream(crate::errors::UpstreamError {
+                status: 200,
+                message: "the site's /_edge/tenant_info did not answer with a cloudId: set `cloud-id` in the connection".into(),
+            })
+        })
 }
 
 /// One site from accessible-resources.
@@ -354,6 +432,44 @@ mod tests {
         assert_eq!(resolved.authorization, "Basic YUBiLmM6dG9r");
         assert_eq!(resolved.site.api_base, "https://acme.atlassian.net");
         assert_eq!(resolved.site.name.as_deref(), Some("acme"));
+    }
+
+    #[test]
+    fn a_scoped_token_goes_through_the_gateway_to_the_sites_cloud_id() {
+        let tenant = connector_sdk::platform::HttpResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: br#"{"cloudId":"1324a887-45db-1bf4-1e99-ef0ff456d421"}"#.to_vec(),
+        };
+        let platform = ScriptedPlatform::new(vec![Ok(tenant)]).with_secret("api-token", "tok");
+        let values = r#"{"email":"a@b.c","host":"acme.atlassian.net"}"#;
+        let resolved = resolve(&platform, &connection("scoped-api-token", values), false).unwrap();
+        assert_eq!(
+            platform.sent()[0].url,
+            "https://acme.atlassian.net/_edge/tenant_info"
+        );
+        assert_eq!(
+            resolved.site.api_base,
+            "https://api.atlassian.com/ex/confluence/1324a887-45db-1bf4-1e99-ef0ff456d421"
+        );
+        assert_eq!(resolved.authorization, "Basic YUBiLmM6dG9r");
+        assert_eq!(
+            resolved.site.info().store,
+            r#"{"cloud-id":"1324a887-45db-1bf4-1e99-ef0ff456d421"}"#
+        );
+        // A stored cloud id skips the lookup.
+        let platform = ScriptedPlatform::new(vec![]).with_secret("api-token", "tok");
+        let stored = r#"{"email":"a@b.c","host":"acme.atlassian.net","cloud-id":"abc-1"}"#;
+        let resolved = resolve(&platform, &connection("scoped-api-token", stored), false).unwrap();
+        assert_eq!(
+            resolved.site.api_base,
+            "https://api.atlassian.com/ex/confluence/abc-1"
+        );
+        assert!(platform.sent().is_empty());
+        let bad = r#"{"email":"a@b.c","host":"acme.atlassian.net","cloud-id":"../x"}"#;
+        let err = resolve(&platform, &connection("scoped-api-token", bad), false);
+        assert!(matches!(err, Err(Error::InvalidConnection(m)) if m.contains("`cloud-id`")));
+        assert!(tenant_cloud_id(&serde_json::json!({"cloudId": "../x"})).is_err());
     }
 
     #[test]

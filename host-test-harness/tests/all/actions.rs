@@ -9,10 +9,10 @@ use host_test_harness::{Body, CallOptions, ConnectorError, HttpMode};
 use serde_json::json;
 
 #[test]
-fn the_catalog_lists_both_connections_and_every_action() {
+fn the_catalog_lists_every_connection_kind_and_every_action() {
     let connections = host().connection_definitions().unwrap();
     let keys: Vec<&str> = connections.iter().map(|c| c.key.as_str()).collect();
-    assert_eq!(keys, ["basic", "oauth2"]);
+    assert_eq!(keys, ["basic", "scoped-api-token", "oauth2"]);
     let actions = host().action_definitions().unwrap();
     let keys: Vec<&str> = actions.iter().map(|a| a.key.as_str()).collect();
     for expected in [

@@ -5,7 +5,8 @@
 
 use crate::common;
 use crate::common::scenarios_sync::{
-    ADMIN, CONTENT_ONLY, Record, SYNC_SCENARIOS, T0, run_in, run_scenario, scratch, sync_options,
+    ADMIN, CONTENT_ONLY, Record, SYNC_SCENARIOS, T0, run_in, run_scenario, run_scenario_over,
+    scratch, sync_options,
 };
 use crate::common::{basic, host};
 use host_test_harness::{CallOptions, ConnectorError};
@@ -468,5 +469,12 @@ fn over_the_oauth_gateway_the_sync_avoids_removed_endpoints_and_emits_the_same_r
             "{gateway}: no more requests than over the site"
         );
         assert!(!over_gateway.records.is_empty(), "{gateway}");
+        // A scoped API token takes the same route, with the same requests.
+        let scoped = run_scenario_over(gateway, &common::scoped_stored());
+        assert_eq!(
+            scoped.records, over_site.records,
+            "{gateway} with a scoped token"
+        );
+        assert_eq!(scoped.summary.requests, over_site.summary.requests);
     }
 }

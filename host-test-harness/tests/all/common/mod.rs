@@ -102,6 +102,19 @@ pub fn oauth_stored() -> Connection {
     oauth(json!({"cloud-id": "1324a887-45db-1bf4-1e99-ef0ff456d421"}))
 }
 
+/// The fixture site's account with a scoped API token, its cloud id
+/// stored: requests go through the gateway as OAuth 2.0's do.
+pub fn scoped_stored() -> Connection {
+    Connection::new(
+        "scoped-api-token",
+        json!({
+            "email": "jane@acme.com",
+            "host": "acme.atlassian.net",
+            "cloud-id": "1324a887-45db-1bf4-1e99-ef0ff456d421"
+        }),
+    )
+}
+
 /// Every fixture's scenario: the foundation's below and each group's own.
 pub fn all_scenarios() -> Vec<&'static Scenario> {
     SCENARIOS

@@ -248,8 +248,13 @@ pub fn run_over(
 /// Runs a scenario from scratch, its earlier run first when it has one (each
 /// strict, each with its own clock); returns the scenario's own run.
 pub fn run_scenario(fixture: &str) -> SyncOutcome {
+    run_scenario_over(fixture, &sync_scenario(fixture).connection())
+}
+
+/// As [`run_scenario`], over `connection`.
+pub fn run_scenario_over(fixture: &str, connection: &Connection) -> SyncOutcome {
     let scenario = sync_scenario(fixture);
-    let connection = scenario.connection();
+    let connection = connection.clone();
     let dir = scratch(fixture);
     if let Some(first) = scenario.after {
         let options = sync_options(first, true, T0);
