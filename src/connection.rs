@@ -42,8 +42,17 @@ pub const TOKEN_URL: &str = "https://auth.atlassian.com/oauth/token";
 /// Atlassian's media host: attachment downloads are redirected there.
 pub const MEDIA_HOST: &str = "api.media.atlassian.com";
 /// The scopes an OAuth 2.0 connection asks for by default, space-separated
-/// (as the `scopes` input holds them).
-pub const DEFAULT_SCOPES: &str = "offline_access delete:attachment:confluence read:attachment:confluence write:attachment:confluence read:custom-content:confluence write:custom-content:confluence delete:custom-content:confluence read:page:confluence write:page:confluence delete:page:confluence read:space:confluence";
+/// (as the `scopes` input holds them): a refresh token, every scope of every
+/// curated action ([`crate::catalog::scopes`]), and the sync's users and
+/// groups (its audit stream also needs `read:audit-log:confluence`).
+pub const DEFAULT_SCOPES: &str = "offline_access \
+read:space:confluence read:page:confluence write:page:confluence delete:page:confluence \
+read:hierarchical-content:confluence read:content.metadata:confluence \
+read:attachment:confluence write:attachment:confluence delete:attachment:confluence \
+read:custom-content:confluence write:custom-content:confluence delete:custom-content:confluence \
+read:comment:confluence write:comment:confluence delete:comment:confluence \
+read:confluence-content.summary write:confluence-content write:confluence-file \
+search:confluence read:confluence-user read:confluence-groups";
 
 /// Secret keys: a host answers these through `secrets`, never in connection values.
 pub const SECRET_KEYS: [&str; 3] = ["api-token", "access-token", "client-secret"];

@@ -53,6 +53,10 @@ impl connector_sdk::Connector for Confluence {
         catalog::actions()
     }
 
+    fn scopes(key: &str) -> &'static [&'static str] {
+        catalog::scopes::of(key)
+    }
+
     fn client<'p>(
         platform: &'p dyn Platform,
         connection: &Connection,

@@ -407,7 +407,7 @@ fn login(
     eprintln!("[host] stored the tokens in {}", store.describe());
     if !login.missing_scopes.is_empty() {
         eprintln!(
-            "[host] the service did not grant every scope asked for: {} (calls that need them will be refused; ask for them in the app's settings and log in again)",
+            "[host] the service did not grant these scopes, which were asked for or which the connector's actions need: {} (calls that need them will be refused; add them to the app and log in again)",
             login.missing_scopes.join(" ")
         );
     }

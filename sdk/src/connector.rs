@@ -48,13 +48,27 @@ pub trait Connector {
         Self::actions().iter().find(|action| action.key == key)
     }
 
-    /// Every action's definition, from [`Connector::actions`].
+    /// The authorization scopes action `key` needs (an OAuth 2.0 grant's, or
+    /// a scoped token's); none by default. They are named in the action's
+    /// description and in the error of a call refused for a missing scope.
+    fn scopes(key: &str) -> &'static [&'static str] {
+        let _ = key;
+        &[]
+    }
+
+    /// Every action's definition, from [`Connector::actions`], each naming
+    /// its [`Connector::scopes`].
     fn action_definitions() -> Vec<ActionDefinition> {
-        crate::definitions::actions(Self::actions())
+        let mut definitions = crate::definitions::actions(Self::actions());
+        for definition in &mut definitions {
+            crate::definitions::name_scopes(definition, Self::scopes(&definition.key));
+        }
+        definitions
     }
 
     /// Runs action `key` with `input` (JSON text) through `connection`; by
-    /// default as its table entry says ([`crate::exec::invoke`]).
+    /// default as its table entry says ([`crate::exec::invoke`]). A refusal
+    /// for a missing scope names the action's [`Connector::scopes`].
     fn invoke(
         platform: &dyn Platform,
         key: &str,
@@ -64,6 +78,7 @@ pub trait Connector {
         crate::exec::invoke(Self::find, key, input, |debug| {
             Self::client(platform, connection, debug)
         })
+        .map_err(|error| crate::errors::naming_scopes(error, Self::scopes(key)))
     }
 }
 

@@ -30,6 +30,17 @@ pub fn action(action: &Action) -> ActionDefinition {
     }
 }
 
+/// Adds to `definition`'s description the scopes the action needs, when it names any.
+pub fn name_scopes(definition: &mut ActionDefinition, scopes: &[&str]) {
+    if !scopes.is_empty() {
+        definition.description = format!(
+            "{} Scopes (OAuth 2.0, scoped tokens): {}.",
+            definition.description,
+            scopes.join(", ")
+        );
+    }
+}
+
 /// How the action behaves, from its method; an action whose method is an input
 /// (Raw Request) may do anything, so it is marked neither read-only nor idempotent.
 fn hints(action: &Action) -> ActionHints {

@@ -119,6 +119,26 @@ pub fn shorten(message: &str) -> String {
     crate::text::clip(message, MAX_MESSAGE_CHARS)
 }
 
+/// `error` with the scopes an action needs named, when the service refused
+/// the call for a missing scope (a 401 or 403 whose message says "scope"),
+/// so the user knows which to add.
+pub fn naming_scopes(error: Error, scopes: &[&str]) -> Error {
+    let needs = |message: String| -> String {
+        if scopes.is_empty() || !message.to_ascii_lowercase().contains("scope") {
+            return message;
+        }
+        format!(
+            "{message}; this action needs the scopes {}: grant those missing to the app or the token, then log in (or create the token) again",
+            scopes.join(", ")
+        )
+    };
+    match error {
+        Error::Unauthorized(message) => Error::Unauthorized(needs(message)),
+        Error::Forbidden(message) => Error::Forbidden(needs(message)),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

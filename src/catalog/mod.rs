@@ -38,6 +38,7 @@ mod markdown;
 mod pages;
 mod properties;
 mod raw;
+pub mod scopes;
 mod search;
 mod spaces;
 mod users;

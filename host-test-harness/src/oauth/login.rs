@@ -34,6 +34,8 @@ pub struct App {
     pub client_secret: Option<String>,
     /// The scopes asked for.
     pub scopes: Vec<String>,
+    /// The definition's default scopes: those its actions need.
+    pub default_scopes: Vec<String>,
 }
 
 impl std::fmt::Debug for App {
@@ -88,6 +90,7 @@ impl App {
             client_id: client_id.to_string(),
             client_secret: secrets.get(CLIENT_SECRET).filter(|s| !s.is_empty()),
             scopes,
+            default_scopes: settings.default_scopes.clone(),
         })
     }
 
@@ -145,22 +148,24 @@ impl App {
 pub struct Login {
     /// The entry to store.
     pub entry: TokenEntry,
-    /// Scopes asked for that the service did not grant (when it lists the
-    /// scopes it granted).
+    /// Scopes asked for, or that the definition's actions need, which the
+    /// service did not grant (when it lists the scopes it granted).
     pub missing_scopes: Vec<String>,
 }
 
-/// The asked-for scopes the answer's `scope` lacks.
-fn missing(asked: &[String], answer: &TokenAnswer) -> Vec<String> {
+/// The scopes of `wanted` the answer's `scope` lacks.
+fn missing<'a>(wanted: impl IntoIterator<Item = &'a String>, answer: &TokenAnswer) -> Vec<String> {
     let Some(granted) = &answer.scope else {
         return Vec::new();
     };
     let granted: Vec<&str> = granted.split_whitespace().collect();
-    asked
-        .iter()
-        .filter(|s| !granted.contains(&s.as_str()))
-        .cloned()
-        .collect()
+    let mut out: Vec<String> = Vec::new();
+    for scope in wanted {
+        if !granted.contains(&scope.as_str()) && !out.contains(scope) {
+            out.push(scope.clone());
+        }
+    }
+    out
 }
 
 /// The client-credentials grant: a token for the app itself (a service
@@ -293,7 +298,7 @@ pub async fn authorization_code(
     }
     let answer = endpoint::request(&app.token_url, &form).await?;
     Ok(Login {
-        missing_scopes: missing(&asked, &answer),
+        missing_scopes: missing(asked.iter().chain(&app.default_scopes), &answer),
         entry: app.entry(Grant::AuthorizationCode, answer, &asked),
     })
 }
@@ -359,6 +364,7 @@ mod tests {
             client_id: "id-1".into(),
             client_secret: Some("s".into()),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            default_scopes: vec!["read:page".into(), "search".into()],
         }
     }
 
@@ -392,6 +398,12 @@ mod tests {
                 .unwrap();
         let asked = ["read:page", "write:page", "offline_access"].map(String::from);
         assert_eq!(missing(&asked, &answer), ["write:page"]);
+        // What the actions need counts too, once each.
+        let needed = ["search", "write:page"].map(String::from);
+        assert_eq!(
+            missing(asked.iter().chain(&needed), &answer),
+            ["write:page", "search"]
+        );
         let unlisted: TokenAnswer = serde_json::from_str(r#"{"access_token":"a"}"#).unwrap();
         assert!(missing(&asked, &unlisted).is_empty());
     }

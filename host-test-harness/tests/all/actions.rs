@@ -638,8 +638,9 @@ fn oauth_check_returns_the_resolved_site_and_scope_errors_are_kept() {
             )
             .unwrap(),
     );
+    // The service's words are kept, and the scopes the action needs named.
     assert!(
-        matches!(err, ConnectorError::Unauthorized(ref m) if m == "Unauthorized; scope does not match"),
+        matches!(err, ConnectorError::Unauthorized(ref m) if m.starts_with("Unauthorized; scope does not match; this action needs the scopes read:page:confluence")),
         "{err:?}"
     );
 }

@@ -311,3 +311,116 @@ fn over_the_oauth_gateway_no_action_calls_a_removed_endpoint() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(requests >= 128, "{requests} requests");
 }
+
+/// The scopes an action's definition names (after "Scopes (…): ").
+fn named_scopes(action: &host_test_harness::ActionDefinition) -> Vec<String> {
+    action
+        .description
+        .split_once("Scopes (OAuth 2.0, scoped tokens): ")
+        .map(|(_, list)| {
+            list.trim_end_matches('.')
+                .split(", ")
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_action_names_the_scopes_the_documents_require_and_the_default_grants_them_all() {
+    let specs = openapi::both();
+    let oauth = host()
+        .connection_definitions()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.key == "oauth2")
+        .unwrap();
+    let host_test_harness::bindings::AuthScheme::Oauth2(settings) = &oauth.auth else {
+        panic!("oauth2 is not OAuth");
+    };
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for action in host().action_definitions().unwrap() {
+        let named = named_scopes(&action);
+        let raw = action.key.starts_with("raw-");
+        if named.is_empty() != raw {
+            problems.push(format!("{}: names scopes {named:?}", action.key));
+        }
+        for scope in &named {
+            if !settings.default_scopes.contains(scope) {
+                problems.push(format!("{}: {scope} is not a default scope", action.key));
+            }
+        }
+        let outcome = host()
+            .invoke(
+                &action.key,
+                &crate::common::oauth_stored(),
+                &example_input(&action).to_string(),
+                &canned(200, CANNED),
+            )
+            .unwrap();
+        for exchange in &outcome.exchanges {
+            let Some(required) = openapi::scopes(&specs, &exchange.method, &exchange.url) else {
+                continue; // downloads, GraphQL: outside the documents
+            };
+            checked += 1;
+            for scope in required {
+                if !raw && !named.contains(&scope) {
+                    problems.push(format!(
+                        "{}: {} {} needs {scope}",
+                        action.key, exchange.method, exchange.url
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        checked >= 64,
+        "only {checked} requests had documented scopes"
+    );
+    assert!(
+        settings
+            .default_scopes
+            .contains(&"offline_access".to_string())
+    );
+}
+
+#[test]
+fn a_refusal_for_a_missing_scope_names_the_scopes_the_action_needs() {
+    // The gateway's answer to a token without the scope (a real body).
+    let body = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/confluence-samples/observed-errors/gateway-401-scope-does-not-match.body.json"
+    ))
+    .unwrap_or_else(|_| r#"{"code":401,"message":"Unauthorized; scope does not match"}"#.into());
+    let outcome = host()
+        .invoke(
+            "get-page-ancestors",
+            &crate::common::oauth_stored(),
+            r#"{"page-id": "12345678"}"#,
+            &canned(401, &body),
+        )
+        .unwrap();
+    let Err(ConnectorError::Unauthorized(message)) = &outcome.result else {
+        panic!("{:?}", outcome.result);
+    };
+    assert!(
+        message.contains("scope does not match")
+            && message.contains("needs the scopes read:content.metadata:confluence"),
+        "{message}"
+    );
+    // Another refusal is left as it was.
+    let outcome = host()
+        .invoke(
+            "get-page",
+            &crate::common::oauth_stored(),
+            r#"{"page-id": "12345678"}"#,
+            &canned(403, r#"{"message":"Not permitted to view this page"}"#),
+        )
+        .unwrap();
+    let Err(ConnectorError::Forbidden(message)) = &outcome.result else {
+        panic!("{:?}", outcome.result);
+    };
+    assert!(!message.contains("needs the scopes"), "{message}");
+}

@@ -130,6 +130,60 @@ fn check_value(doc: &Value, schema: &Value, text: &str) -> Result<(), String> {
     }
 }
 
+/// The path items `url` may be an operation of, one per document whose
+/// prefix it starts with: the document, the path template and the item.
+fn operations<'a>(
+    specs: &'a [Spec],
+    parsed: &url::Url,
+) -> Result<Vec<(&'a Spec, &'a String, &'a Value)>, String> {
+    let mut path = parsed.path().to_string();
+    // The OAuth gateway prefixes every site path with /ex/confluence/{cloudId}.
+    if parsed.host_str() == Some("api.atlassian.com") {
+        match path
+            .strip_prefix("/ex/confluence/")
+            .and_then(|rest| rest.split_once('/'))
+        {
+            Some((_, rest)) => path = format!("/{rest}"),
+            None => return Err("not a Confluence API path".into()),
+        }
+    }
+    let mut found = Vec::new();
+    for spec in specs {
+        let Some(relative) = path.strip_prefix(spec.prefix) else {
+            continue;
+        };
+        let best = spec.doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(template, _)| matches_template(template, relative))
+            // Prefer a literal segment over a placeholder (`/spaces/permissions` over `/spaces/{id}`).
+            .min_by_key(|(template, _)| template.matches('{').count());
+        if let Some((template, item)) = best {
+            found.push((spec, template, item));
+        }
+    }
+    Ok(found)
+}
+
+/// The OAuth 2.0 scopes the documents' security requirements name for a
+/// `method` request to `url`, or `None` when no operation matches.
+pub fn scopes(specs: &[Spec], method: &str, url: &str) -> Option<Vec<String>> {
+    let parsed = url::Url::parse(url).ok()?;
+    let (_, _, item) = operations(specs, &parsed).ok()?.into_iter().next()?;
+    let operation = item.get(method.to_ascii_lowercase())?;
+    let requirements = operation["security"].as_array()?;
+    Some(
+        requirements
+            .iter()
+            .filter_map(|r| r["oAuthDefinitions"].as_array())
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
 /// Checks one request; returns the operation it matched, or a complaint.
 pub fn check(
     specs: &[Spec],
@@ -149,31 +203,7 @@ pub fn check_typed(
     content_type: &str,
 ) -> Result<String, String> {
     let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
-    let mut path = parsed.path().to_string();
-    // The OAuth gateway prefixes every site path with /ex/confluence/{cloudId}.
-    if parsed.host_str() == Some("api.atlassian.com") {
-        match path
-            .strip_prefix("/ex/confluence/")
-            .and_then(|rest| rest.split_once('/'))
-        {
-            Some((_, rest)) => path = format!("/{rest}"),
-            None => return Err("not a Confluence API path".into()),
-        }
-    }
-    for spec in specs {
-        let Some(relative) = path.strip_prefix(spec.prefix) else {
-            continue;
-        };
-        let Some((template, item)) = spec.doc["paths"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter(|(template, _)| matches_template(template, relative))
-            // Prefer a literal segment over a placeholder (`/spaces/permissions` over `/spaces/{id}`).
-            .min_by_key(|(template, _)| template.matches('{').count())
-        else {
-            continue;
-        };
+    if let Some((spec, template, item)) = operations(specs, &parsed)?.into_iter().next() {
         let operation = item
             .get(method.to_ascii_lowercase())
             .ok_or_else(|| format!("{method} is not an operation of {template}"))?;
@@ -244,6 +274,7 @@ pub fn check_typed(
         return Ok(format!("{method} {}{template}", spec.prefix));
     }
     Err(format!(
-        "no operation in either document has the path {path}"
+        "no operation in either document has the path {}",
+        parsed.path()
     ))
 }
