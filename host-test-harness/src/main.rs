@@ -8,7 +8,6 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use host_test_harness::bindings::AuthScheme;
 use host_test_harness::har::{self, Replayer};
-use host_test_harness::oauth::TokenStore as _;
 use host_test_harness::secrets::{Redactor, secret_keys};
 use host_test_harness::{
     Body, CallFailure, CallOptions, Connection, Har, Host, HttpMode, Outcome, Output, Secrets,
@@ -282,10 +281,10 @@ impl CallArgs {
         let online = matches!(http, HttpMode::Live { .. } | HttpMode::Record { .. });
         let tokens = match oauth_app_secret {
             Some(app_secret) if online && !secrets.has(oauth::ACCESS_TOKEN) => {
-                let store = oauth::FileStore::default_location()?;
+                let store = oauth::store::chosen()?;
                 let key = oauth::entry_key(&name, path)?;
-                let tokens = oauth::Tokens::new(Arc::new(store), key, login_hint(path))
-                    .with_client_secret(app_secret);
+                let tokens =
+                    oauth::Tokens::new(store, key, login_hint(path)).with_client_secret(app_secret);
                 Some(Arc::new(tokens))
             }
             _ => None,
@@ -400,7 +399,7 @@ fn login(
             .await
         }
     })?;
-    let store = oauth::FileStore::default_location()?;
+    let store = oauth::store::chosen()?;
     let key = oauth::entry_key(&name, path)?;
     let mut entry = login.entry;
     store.save(&key, &entry)?;
@@ -445,7 +444,7 @@ fn login(
     let out = serde_json::json!({
         "logged-in": connection.definition,
         "grant": entry.grant,
-        "store": store.path().display().to_string(),
+        "store": store.describe(),
         "scopes": entry.scopes,
         "expires-at": entry.expires_at,
         "refresh-token": entry.refresh_token.is_some(),
@@ -574,9 +573,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Logout { connection } => {
             let name = host.metadata()?.name;
-            let store = oauth::FileStore::default_location()?;
+            let store = oauth::store::chosen()?;
             let removed = store.remove(&oauth::entry_key(&name, &connection)?)?;
-            let out = serde_json::json!({"removed": removed, "store": store.path().display().to_string()});
+            let out = serde_json::json!({"removed": removed, "store": store.describe()});
             print_stdout(&serde_json::to_string_pretty(&out)?)?;
             Ok(ExitCode::SUCCESS)
         }

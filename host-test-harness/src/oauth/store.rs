@@ -2,7 +2,8 @@
 //! one [`TokenEntry`] per connection, outside the connection file and out of
 //! the guest's reach.
 //!
-//! [`FileStore`] keeps every entry in one JSON file in the user's
+//! [`FileStore`] (the default; [`KeyringStore`] when a user chooses the OS
+//! keyring) keeps every entry in one JSON file in the user's
 //! configuration directory (mode 0600, replaced atomically, so a crash leaves
 //! the old file or the new one, never half of either). Refreshing one entry
 //! holds a lock of its own ([`TokenStore::lock`]), so two processes never
@@ -17,9 +18,22 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
-/// The variable that names the token store file, in place of the default
-/// (`<configuration directory>/connector-host/tokens.json`).
+/// The variable that chooses the token store: a file's path, in place of
+/// the default (`<configuration directory>/connector-host/tokens.json`), or
+/// [`KEYRING`] for the OS keyring.
 pub const STORE_VARIABLE: &str = "CONNECTOR_HOST_TOKEN_STORE";
+
+/// The value of [`STORE_VARIABLE`] that keeps the tokens in the OS keyring.
+pub const KEYRING: &str = "keyring";
+
+/// The store [`STORE_VARIABLE`] chooses: the OS keyring, a file it names,
+/// or the default file.
+pub fn chosen() -> Result<std::sync::Arc<dyn TokenStore>> {
+    Ok(match std::env::var(STORE_VARIABLE) {
+        Ok(value) if value.trim() == KEYRING => std::sync::Arc::new(KeyringStore::new()?),
+        _ => std::sync::Arc::new(FileStore::default_location()?),
+    })
+}
 
 /// The largest token store file read: 16 MiB.
 pub const MAX_STORE_BYTES: u64 = 16 << 20;
@@ -236,12 +250,102 @@ impl TokenStore for FileStore {
 
     fn lock(&self, key: &str) -> Result<Box<dyn Send>> {
         self.ensure_dir()?;
-        let digest = sha2::Sha256::digest(key.as_bytes());
-        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         Ok(Box::new(lock_file(&sibling(
             &self.path,
-            &format!(".{hex}.lock"),
+            &format!(".{}.lock", key_digest(key)),
         ))?))
+    }
+}
+
+/// The first 8 bytes of the SHA-256 digest of `key`, in hex: a lock file's
+/// name that says nothing of the connection.
+fn key_digest(key: &str) -> String {
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Entries in the OS keyring (the `keyring` crate: the macOS Keychain, the
+/// Windows Credential Manager, the Linux kernel keyring, which forgets them
+/// when the user's session ends), one credential per entry under service
+/// `connector-host`, holding the entry as JSON. The refresh locks are files,
+/// holding nothing, in the configuration directory.
+#[derive(Clone, Debug)]
+pub struct KeyringStore {
+    locks: PathBuf,
+}
+
+/// The keyring service name of every entry.
+const KEYRING_SERVICE: &str = "connector-host";
+
+impl KeyringStore {
+    /// The OS keyring, with its locks in the configuration directory (or
+    /// the temporary one when there is none).
+    pub fn new() -> Result<KeyringStore> {
+        let base = config_dir().unwrap_or_else(std::env::temp_dir);
+        Ok(KeyringStore {
+            locks: base.join("connector-host").join("keyring-locks"),
+        })
+    }
+
+    fn credential(key: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(KEYRING_SERVICE, key)
+            .map_err(|e| anyhow::anyhow!("the OS keyring cannot hold this entry: {e}"))
+    }
+}
+
+/// What to add to a keyring failure on Linux, where the kernel keyring
+/// needs the session keyring a login session provides (containers and
+/// services often have none).
+const LINUX_HINT: &str = if cfg!(target_os = "linux") {
+    " (on Linux the kernel keyring needs a session keyring, which a login session provides: run under `keyctl session`, or use the file store)"
+} else {
+    ""
+};
+
+impl TokenStore for KeyringStore {
+    fn describe(&self) -> String {
+        "the OS keyring".to_string()
+    }
+
+    fn load(&self, key: &str) -> Result<Option<TokenEntry>> {
+        match Self::credential(key)?.get_password() {
+            Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                anyhow::anyhow!(
+                    "the keyring's entry for this connection is not valid (line {}, column {}); log out and log in again",
+                    e.line(),
+                    e.column()
+                )
+            }),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => bail!("cannot read the OS keyring: {e}{LINUX_HINT}"),
+        }
+    }
+
+    fn save(&self, key: &str, entry: &TokenEntry) -> Result<()> {
+        let text = serde_json::to_string(entry).context("serialising the token entry")?;
+        Self::credential(key)?
+            .set_password(&text)
+            .map_err(|e| anyhow::anyhow!("cannot write to the OS keyring: {e}{LINUX_HINT}"))
+    }
+
+    fn remove(&self, key: &str) -> Result<bool> {
+        match Self::credential(key)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => bail!("cannot remove the entry from the OS keyring: {e}{LINUX_HINT}"),
+        }
+    }
+
+    fn lock(&self, key: &str) -> Result<Box<dyn Send>> {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&self.locks)
+            .with_context(|| format!("cannot create {}", self.locks.display()))?;
+        let path = self.locks.join(format!("{}.lock", key_digest(key)));
+        Ok(Box::new(lock_file(&path)?))
     }
 }
 

@@ -595,14 +595,7 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens_as_they
     let output = site.invoke();
     assert!(output.status.success(), "{}", text(&output.stderr));
     // Each expired token was replaced by a new client-credentials grant.
-    assert_eq!(
-        site.auth().grants,
-        [
-            "client_credentials",
-            "client_credentials",
-            "client_credentials"
-        ]
-    );
+    assert_eq!(site.auth().grants, SERVICE_ACCOUNT_GRANTS);
     site.assert_no_secret(&format!("{stdout}{stderr}{}", text(&output.stdout)));
     // Without the client secret, the flow says how to give it.
     let output = site
@@ -622,6 +615,14 @@ fn a_service_account_logs_in_with_client_credentials_and_gets_new_tokens_as_they
         "{stderr}"
     );
 }
+
+/// A service account's token requests over a login and one call, when
+/// every token expires at once: the login's, the check's, and the call's.
+const SERVICE_ACCOUNT_GRANTS: [&str; 3] = [
+    "client_credentials",
+    "client_credentials",
+    "client_credentials",
+];
 
 /// A store whose saves fail while `fail` is set: the process "crashed"
 /// after the token endpoint answered and before the answer was stored.
@@ -912,4 +913,73 @@ fn an_mcp_server_renews_the_token_between_tool_calls_and_keeps_serving() {
     );
     drop(auth);
     site.assert_no_secret(&texts.join(""));
+}
+
+#[test]
+fn a_user_may_keep_the_tokens_in_the_os_keyring_instead_of_a_file() {
+    let site = Site::new("keyring", 0);
+    // Each command joins one named session keyring, as the processes of a
+    // login session share theirs (a test runner may have none).
+    let session =
+        std::ffi::CString::new(format!("connector-host-test-{}", std::process::id())).unwrap();
+    let keyring = |args: &[&str]| {
+        let mut command = site.command(args);
+        command
+            .env(STORE_VARIABLE, "keyring")
+            .env("XDG_CONFIG_HOME", site.dir.join("config-home"));
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::process::CommandExt;
+            let name = session.as_ptr() as usize;
+            // SAFETY: one system call between fork and exec, on memory
+            // (`session`) that outlives the child's start.
+            unsafe {
+                command.pre_exec(move || {
+                    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+                    if libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        command.output().unwrap()
+    };
+    let output = keyring(&[
+        "login",
+        "--connection",
+        site.connection(),
+        "--client-credentials",
+    ]);
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(stdout.contains(r#""store": "the OS keyring""#), "{stdout}");
+    // Renewed as the file store's entries are (the tokens expire at once).
+    let invoke = [
+        "invoke",
+        "get-authenticated-user",
+        "--connection",
+        site.connection(),
+        "--live",
+    ];
+    let output = keyring(&invoke);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(site.auth().grants, SERVICE_ACCOUNT_GRANTS);
+    assert!(!site.store.exists(), "no token file was written");
+    let output = keyring(&["logout", "--connection", site.connection()]);
+    assert!(
+        text(&output.stdout).contains(r#""removed": true"#),
+        "{}",
+        text(&output.stdout)
+    );
+    let output = keyring(&invoke);
+    assert!(
+        text(&output.stderr).contains("no OAuth tokens are stored"),
+        "{}",
+        text(&output.stderr)
+    );
 }
