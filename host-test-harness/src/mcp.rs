@@ -51,6 +51,15 @@ impl ToolFilter {
             && (!self.read_only || action.hints.contains(ActionHints::READ_ONLY))
     }
 
+    /// Why `action`, which this filter does not admit, is not served.
+    fn why_not(&self, action: &ActionDefinition) -> &'static str {
+        if self.read_only && !action.hints.contains(ActionHints::READ_ONLY) {
+            "the server was started with --read-only, and this action changes data"
+        } else {
+            "the server's --tools or --groups leave it out"
+        }
+    }
+
     /// Refuses a key or group the catalog does not have, naming what it has.
     fn check(&self, actions: &[ActionDefinition]) -> Result<()> {
         if let Some(key) = self
@@ -157,7 +166,8 @@ pub struct McpServer {
     options: Arc<CallOptions>,
     tools: Arc<[Tool]>,
     info: Implementation,
-    why_not: Arc<str>,
+    /// Why each action left out is not served, by key.
+    why_not: Arc<std::collections::HashMap<String, &'static str>>,
 }
 
 impl McpServer {
@@ -180,24 +190,18 @@ impl McpServer {
         let mut info = Implementation::new(metadata.name, metadata.version);
         info.title = Some(metadata.label);
         info.description = Some(metadata.description);
-        let why_not = match (
-            filter.read_only,
-            filter.keys.is_empty(),
-            filter.groups.is_empty(),
-        ) {
-            (true, _, _) => "the server was started with --read-only".to_string(),
-            (_, false, _) | (_, _, false) => {
-                "the server's --tools or --groups leave it out".to_string()
-            }
-            _ => "the connector has no such action".to_string(),
-        };
+        let why_not = actions
+            .iter()
+            .filter(|a| !filter.admits(a))
+            .map(|a| (a.key.clone(), filter.why_not(a)))
+            .collect();
         Ok(McpServer {
             host,
             connection: Arc::new(connection),
             options: Arc::new(options),
             tools: tools.into(),
             info,
-            why_not: why_not.into(),
+            why_not: Arc::new(why_not),
         })
     }
 
@@ -222,6 +226,9 @@ impl McpServer {
                     "there is no tool `{}` here: {}; tools/list names those there are",
                     clip(name),
                     self.why_not
+                        .get(name)
+                        .copied()
+                        .unwrap_or("the connector has no such action")
                 ),
                 None,
             ));

@@ -248,6 +248,14 @@ fn read_only_serves_only_read_only_tools_and_refuses_the_others() {
         assert!(!tools.iter().any(|t| t.name == "create-page"));
         let refused = call(client, "create-page", json!({})).await.unwrap_err();
         assert!(refused.to_string().contains("--read-only"), "{refused}");
+        // A name the connector lacks is said to be that, whatever the flags.
+        let unknown = call(client, "make-coffee", json!({})).await.unwrap_err();
+        assert!(
+            unknown
+                .to_string()
+                .contains("the connector has no such action"),
+            "{unknown}"
+        );
         // The server goes on serving.
         let listed = call(client, "list-spaces", json!({"limit": 3}))
             .await
@@ -266,6 +274,16 @@ fn read_only_serves_only_read_only_tools_and_refuses_the_others() {
             .collect()
     });
     assert_eq!(names, ["list-spaces"], "--tools and --groups both apply");
+    let refusal = with_server(&args(&narrowed), async |client| {
+        call(client, "get-page", json!({"page-id": "11"}))
+            .await
+            .unwrap_err()
+            .to_string()
+    });
+    assert!(
+        refusal.contains("--tools or --groups leave it out"),
+        "{refusal}"
+    );
 }
 
 #[test]
@@ -418,25 +436,34 @@ async fn eventually(mut done: impl FnMut() -> bool) -> bool {
     true
 }
 
+/// Lists every space of `list-spaces-all` (three pages) and waits for the
+/// three progress notifications `seen` should receive.
+async fn list_all_spaces<H: ClientHandler>(
+    client: &RunningService<RoleClient, H>,
+    seen: &Mutex<Vec<ProgressNotificationParam>>,
+) {
+    let all = call(
+        client,
+        "list-spaces",
+        json!({"type": "global", "fetch-all": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.is_error, Some(false), "{all:?}");
+    assert!(
+        eventually(|| seen.lock().unwrap().len() == 3).await,
+        "{:?}",
+        seen.lock().unwrap()
+    );
+}
+
 #[test]
 fn a_fetch_all_reports_each_page_as_progress() {
     let watching = Watching::default();
     let server = replaying(&fixture("list-spaces-all"));
     let seen = watching.0.clone();
     with_client(watching, &args(&server), async |client| {
-        let all = call(
-            client,
-            "list-spaces",
-            json!({"type": "global", "fetch-all": true}),
-        )
-        .await
-        .unwrap();
-        assert_eq!(all.is_error, Some(false), "{all:?}");
-        assert!(
-            eventually(|| seen.lock().unwrap().len() == 3).await,
-            "{:?}",
-            seen.lock().unwrap()
-        );
+        list_all_spaces(client, &seen).await;
     });
     let seen = seen.lock().unwrap();
     let steps: Vec<f64> = seen.iter().map(|p| p.progress).collect();
@@ -489,7 +516,16 @@ fn a_cancelled_call_stops_while_it_waits_on_the_network() {
 /// A `connector-host mcp --http` child on a free loopback port, with bearer
 /// token `token` (none: the server makes one up); its address and the child.
 fn http_server(token: Option<&str>, extra: &[&str]) -> (String, std::process::Child, Vec<String>) {
-    let mut command = cli::command(&args(&replaying("examples/fixtures/demo.har")));
+    http_server_replaying("examples/fixtures/demo.har", token, extra)
+}
+
+/// As [`http_server`], replaying `har`.
+fn http_server_replaying(
+    har: &str,
+    token: Option<&str>,
+    extra: &[&str],
+) -> (String, std::process::Child, Vec<String>) {
+    let mut command = cli::command(&args(&replaying(har)));
     command
         .args(["--http", "127.0.0.1:0"])
         .args(extra)
@@ -710,4 +746,48 @@ fn a_downloaded_image_is_image_content() {
             .unwrap();
         assert!(!bytes.is_empty());
     });
+}
+
+#[test]
+fn over_http_a_real_mcp_client_lists_calls_and_gets_progress_as_over_stdio() {
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    let (addr, mut child, _) =
+        http_server_replaying(&fixture("list-spaces-all"), Some("client-token"), &[]);
+    let url = format!("http://{addr}/mcp");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let watching = Watching::default();
+    let seen = watching.0.clone();
+    runtime.block_on(async {
+        // Without the token the client cannot even initialize.
+        let refused = ()
+            .serve(StreamableHttpClientTransport::from_config(
+                StreamableHttpClientTransportConfig::with_uri(url.as_str()).auth_header("guess"),
+            ))
+            .await;
+        assert!(refused.is_err(), "initialized without the token");
+
+        let config =
+            StreamableHttpClientTransportConfig::with_uri(url.as_str()).auth_header("client-token");
+        let client = watching
+            .serve(StreamableHttpClientTransport::from_config(config))
+            .await
+            .expect("the server initializes over HTTP");
+        let tools = client.list_all_tools().await.unwrap();
+        assert_eq!(tools.len(), 64);
+        let bad = call(&client, "get-page", json!({})).await.unwrap();
+        assert_eq!(bad.is_error, Some(true));
+        assert!(
+            text_of(&bad).starts_with("invalid-input (field `page-id`): "),
+            "{}",
+            text_of(&bad)
+        );
+        list_all_spaces(&client, &seen).await;
+        client.cancel().await.unwrap();
+    });
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -983,3 +983,19 @@ fn a_user_may_keep_the_tokens_in_the_os_keyring_instead_of_a_file() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn the_guest_is_answered_the_access_token_but_never_the_client_secret() {
+    use host_test_harness::secrets::secret_keys;
+    let definitions = crate::common::host().connection_definitions().unwrap();
+    let keys = |key: &str| {
+        let definition = definitions.iter().find(|d| d.key == key).unwrap();
+        secret_keys(definition)
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys("oauth2"), ["access-token"]);
+    assert_eq!(keys("basic"), ["api-token"]);
+    assert_eq!(keys("scoped-api-token"), ["api-token"]);
+}
