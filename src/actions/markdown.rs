@@ -4,8 +4,9 @@
 use crate::actions::update_versioned;
 use crate::bindings::integration::connector::types::Output;
 use crate::connection::through_gateway;
+use crate::convert::sections::{self, NotFound};
 use crate::convert::{self, LinkContext};
-use crate::errors::Error;
+use crate::errors::{Error, invalid_input};
 use crate::http::with_query;
 use crate::input::{Args, is_token};
 use connector_sdk::action::Action;
@@ -119,6 +120,82 @@ pub fn upsert_page_from_markdown(
     } else {
         run(ctx, target, args)
     }
+}
+
+/// Reads page `page-id` with its storage body: the page, and the body.
+fn current_storage(ctx: &Ctx, args: &Args) -> Result<(Value, String), Error> {
+    let id = args.str("page-id").unwrap_or_default();
+    let url = ctx.client.url(
+        &format!("/wiki/api/v2/pages/{id}"),
+        &[("body-format".into(), "storage".into())],
+    );
+    let (_, page) = ctx.client.get_json(&url)?;
+    let storage = page
+        .pointer("/body/storage/value")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    Ok((page, storage))
+}
+
+/// Writes `storage` back as the page's next version, with its current title
+/// and status (Update Page's call, which then reads nothing more).
+fn write_back(ctx: &Ctx, args: &mut Args, page: &Value, storage: String) -> Result<Output, Error> {
+    args.set(
+        "body",
+        json!({"representation": "storage", "value": storage}),
+    );
+    if let Some(title) = page.get("title").filter(|t| t.is_string()) {
+        args.set("title", title.clone());
+    }
+    let status = match page.get("status").and_then(Value::as_str) {
+        Some("draft") => "draft",
+        _ => "current",
+    };
+    args.set("status", json!(status));
+    if let Some(number) = page.pointer("/version/number").and_then(Value::as_u64) {
+        args.set("version", json!({"number": number + 1}));
+    }
+    update_versioned(ctx, ctx.action("update-page")?, args)
+}
+
+/// Replaces the content under one heading with the Markdown given, and
+/// leaves every other byte of the page's storage as it was.
+pub fn update_page_section(ctx: &Ctx, _action: &Action, args: &mut Args) -> Result<Output, Error> {
+    let (page, storage) = current_storage(ctx, args)?;
+    let wanted = args.str("heading").unwrap_or_default().to_string();
+    let headings = sections::headings(&storage);
+    let heading = sections::find(&headings, &wanted).map_err(|why| match why {
+        NotFound::Missing(paths) if paths.is_empty() => invalid_input(
+            "heading",
+            format!("the page has no heading `{wanted}`: it has no headings at all (append-to-page adds to its end)"),
+        ),
+        NotFound::Missing(paths) => invalid_input(
+            "heading",
+            format!("the page has no heading `{wanted}`; its headings are: {}", paths.join("; ")),
+        ),
+        NotFound::Ambiguous(paths) => invalid_input(
+            "heading",
+            format!(
+                "`{wanted}` names {} headings: {}; give one's path instead, such as `{}`",
+                paths.len(),
+                paths.join("; "),
+                paths[0]
+            ),
+        ),
+    })?;
+    let content = convert::markdown_to_storage(args.str("markdown").unwrap_or_default());
+    let updated = sections::replace(&storage, heading, &content);
+    write_back(ctx, args, &page, updated)
+}
+
+/// Adds the Markdown given to the end of a page; the storage before it stays as it was.
+pub fn append_to_page(ctx: &Ctx, _action: &Action, args: &mut Args) -> Result<Output, Error> {
+    let (page, mut storage) = current_storage(ctx, args)?;
+    storage.push_str(&convert::markdown_to_storage(
+        args.str("markdown").unwrap_or_default(),
+    ));
+    write_back(ctx, args, &page, storage)
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ mod spaces;
 pub use attachments::{download_attachment, upload_attachment};
 pub use content::update_versioned;
 pub use labels::{add_labels, pages_by_label};
-pub use markdown::{get_page_as_markdown, upsert_page_from_markdown};
+pub use markdown::{
+    append_to_page, get_page_as_markdown, update_page_section, upsert_page_from_markdown,
+};
 pub use raw::{graphql_request, raw_request};
 pub use search::search_pages;
 pub use spaces::search_spaces;

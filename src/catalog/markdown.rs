@@ -77,4 +77,51 @@ pub const ACTIONS: &[Action] = &[
         handler: Some(actions::upsert_page_from_markdown),
         rules: &[],
     },
+    Action {
+        key: "update-page-section",
+        label: "Update Page Section",
+        description: "Replaces the content under one heading of a page (up to the next heading of the same or a higher level) with Markdown converted to storage format; the heading itself and every other byte of the page stay as they were, and the connector sends the current version plus one.",
+        group: "Pages",
+        method: Method::Put,
+        path: "/wiki/api/v2/pages/{id}",
+        params: &[
+            PAGE_ID,
+            Param::new(
+                "heading",
+                "Heading",
+                "The heading's text, whitespace and case aside; when several headings have that text, its path from the outermost heading, such as `Install > Linux`.",
+                Kind::String,
+                Target::Local,
+            )
+            .required()
+            .example(r#""Example""#),
+            MARKDOWN_CONTENT,
+        ],
+        paging: None,
+        handler: Some(actions::update_page_section),
+        rules: &[],
+    },
+    Action {
+        key: "append-to-page",
+        label: "Append to Page",
+        description: "Adds Markdown, converted to storage format, to the end of a page; what the page holds stays as it was, and the connector sends the current version plus one.",
+        group: "Pages",
+        method: Method::Post,
+        path: "/wiki/api/v2/pages/{id}",
+        params: &[PAGE_ID, MARKDOWN_CONTENT],
+        paging: None,
+        handler: Some(actions::append_to_page),
+        rules: &[],
+    },
 ];
+
+/// Markdown to put into a page.
+const MARKDOWN_CONTENT: Param = Param::new(
+    "markdown",
+    "Markdown",
+    "The content in Markdown: CommonMark with GitHub tables, task lists and ~~strikethrough~~; fenced code blocks become code macros.",
+    Kind::Text,
+    Target::Local,
+)
+.required()
+.example(r###""## Notes\n\n- Reviewed on Monday""###);

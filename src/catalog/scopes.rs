@@ -21,6 +21,8 @@ pub const SCOPES: &[(&str, &[&str])] = &[
     ("get-page-versions", &["read:page:confluence"]),
     ("get-page-as-markdown", &["read:page:confluence"]),
     ("upsert-page-from-markdown", &["read:page:confluence", "write:page:confluence"]),
+    ("update-page-section", &["read:page:confluence", "write:page:confluence"]),
+    ("append-to-page", &["read:page:confluence", "write:page:confluence"]),
     ("list-blog-posts", &["read:page:confluence"]),
     ("get-blog-post", &["read:page:confluence"]),
     ("create-blog-post", &["write:page:confluence"]),

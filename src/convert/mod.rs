@@ -34,6 +34,7 @@
 pub(crate) mod doc;
 pub(crate) mod entities;
 pub(crate) mod read;
+pub mod sections;
 pub(crate) mod storage;
 pub(crate) mod write;
 pub(crate) mod xml;

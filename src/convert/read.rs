@@ -936,7 +936,7 @@ fn code_text(raw: &str) -> String {
 }
 
 /// Runs of whitespace as one space, trimmed.
-fn collapse(text: &str) -> String {
+pub(crate) fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

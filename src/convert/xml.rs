@@ -82,7 +82,7 @@ fn collect_text(nodes: &[Node], out: &mut String) {
 }
 
 /// HTML elements that never have content, so need no end tag.
-fn is_void(name: &str) -> bool {
+pub(crate) fn is_void(name: &str) -> bool {
     matches!(
         name,
         "br" | "hr"
@@ -102,7 +102,7 @@ fn is_void(name: &str) -> bool {
 }
 
 /// Whether `name` can be an element name; anything else after `<` is text.
-fn is_name(name: &str) -> bool {
+pub(crate) fn is_name(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name
             .chars()
@@ -211,6 +211,13 @@ fn reader(input: &str) -> Reader<&[u8]> {
     config.allow_dangling_amp = true;
     config.check_comments = false;
     reader
+}
+
+/// The text of the storage fragment `fragment`, its markup dropped.
+pub(crate) fn text_of(fragment: &str) -> String {
+    let mut out = String::new();
+    collect_text(&parse(fragment), &mut out);
+    out
 }
 
 /// Reads `input` into a tree; never fails.

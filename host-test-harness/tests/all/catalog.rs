@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 /// One answer that every handler can read: a list, an item with a version, a
 /// content property, a label and an attachment with a download link.
 const CANNED: &str = r#"{"id":"1","key":"release","title":"Example","status":"current",
- "version":{"number":1},"value":"x","body":{"storage":{"representation":"storage","value":"<p>x</p>"}},
+ "version":{"number":1},"value":"x","body":{"storage":{"representation":"storage","value":"<h2>Example</h2><p>x</p>"}},
  "downloadLink":"/download/attachments/1/a.txt","mediaType":"text/plain",
  "label":{"id":"1","name":"release-notes","prefix":"global","label":"release-notes"},
  "results":[],"_links":{}}"#;

@@ -232,3 +232,137 @@ fn inputs_are_checked_before_anything_is_sent() {
         }
     }
 }
+
+/// A page with sections, as Confluence answers it (and, here, every request).
+fn page_with_sections(storage: &str) -> CallOptions {
+    let page = json!({
+        "id": "11", "title": "Runbook", "status": "current", "spaceId": "98306",
+        "version": {"number": 7},
+        "body": {"storage": {"representation": "storage", "value": storage}},
+    });
+    CallOptions {
+        http: host_test_harness::HttpMode::Respond {
+            status: 200,
+            content_type: "application/json".into(),
+            body: page.to_string(),
+        },
+        ..CallOptions::default()
+    }
+}
+
+const RUNBOOK: &str = concat!(
+    "<h1>Runbook</h1><p>Owned by <ac:link><ri:user ri:account-id=\"5b10a\"/></ac:link>.</p>",
+    "<h2>Deploy</h2><ac:structured-macro ac:name=\"info\" ac:schema-version=\"1\"><ac:rich-text-body><p>Freeze on Fridays.</p></ac:rich-text-body></ac:structured-macro><p>Run the pipeline.</p>",
+    "<h3>Linux</h3><p>apt install</p>",
+    "<h2>Rollback</h2><p>Revert.</p><h3>Linux</h3><p>apt remove</p>"
+);
+
+/// The storage the update sent, after the read.
+fn sent_storage(outcome: &Outcome<Output>) -> String {
+    assert_eq!(
+        outcome.exchanges.len(),
+        2,
+        "one read, one write: {:?}",
+        outcome.exchanges
+    );
+    assert_eq!(outcome.exchanges[0].method, "GET");
+    assert!(
+        outcome.exchanges[0]
+            .url
+            .ends_with("/wiki/api/v2/pages/11?body-format=storage")
+    );
+    let put = &outcome.exchanges[1];
+    assert_eq!(put.method, "PUT");
+    let body = put.request_json().unwrap();
+    assert_eq!(body["version"]["number"], 8, "the current version plus one");
+    assert_eq!(body["title"], "Runbook");
+    assert_eq!(body["status"], "current");
+    assert_eq!(body["body"]["representation"], "storage");
+    body["body"]["value"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn update_page_section_replaces_one_section_and_sends_every_other_byte_as_it_was() {
+    let outcome = host()
+        .invoke(
+            "update-page-section",
+            &basic(),
+            r#"{"page-id": "11", "heading": "Rollback > Linux", "markdown": "Run `apt purge`."}"#,
+            &page_with_sections(RUNBOOK),
+        )
+        .unwrap();
+    assert!(outcome.result.is_ok(), "{:?}", outcome.result);
+    let sent = sent_storage(&outcome);
+    let cut = RUNBOOK.rfind("<p>apt remove</p>").unwrap();
+    assert_eq!(
+        &sent[..cut],
+        &RUNBOOK[..cut],
+        "everything before the section, byte for byte"
+    );
+    assert_eq!(&sent[cut..], "<p>Run <code>apt purge</code>.</p>");
+
+    // A section with sub-sections: the macro and the mention before it stay.
+    let outcome = host()
+        .invoke(
+            "update-page-section",
+            &basic(),
+            r#"{"page-id": "11", "heading": "deploy", "markdown": "- one\n- two"}"#,
+            &page_with_sections(RUNBOOK),
+        )
+        .unwrap();
+    let sent = sent_storage(&outcome);
+    let start = RUNBOOK.find("<h2>Deploy</h2>").unwrap() + "<h2>Deploy</h2>".len();
+    let end = RUNBOOK.find("<h2>Rollback</h2>").unwrap();
+    assert_eq!(&sent[..start], &RUNBOOK[..start]);
+    assert!(sent.ends_with(&RUNBOOK[end..]), "{sent}");
+    assert!(sent[start..].starts_with("<ul>"), "{sent}");
+}
+
+#[test]
+fn update_page_section_names_the_headings_when_it_cannot_choose_and_sends_nothing_more() {
+    for (heading, expected) in [
+        (
+            "Linux",
+            "`Linux` names 2 headings: Runbook > Deploy > Linux; Runbook > Rollback > Linux",
+        ),
+        (
+            "Windows",
+            "the page has no heading `Windows`; its headings are: Runbook; Runbook > Deploy; Runbook > Deploy > Linux; Runbook > Rollback; Runbook > Rollback > Linux",
+        ),
+    ] {
+        let input = json!({"page-id": "11", "heading": heading, "markdown": "x"}).to_string();
+        let outcome = host()
+            .invoke(
+                "update-page-section",
+                &basic(),
+                &input,
+                &page_with_sections(RUNBOOK),
+            )
+            .unwrap();
+        assert_eq!(outcome.exchanges.len(), 1, "only the read");
+        let ConnectorError::InvalidInput(e) = expect_error(outcome) else {
+            panic!("not invalid input");
+        };
+        assert_eq!(e.field, "heading");
+        assert!(e.message.contains(expected), "{}", e.message);
+    }
+}
+
+#[test]
+fn append_to_page_adds_at_the_end_and_keeps_the_page_as_it_was() {
+    let outcome = host()
+        .invoke(
+            "append-to-page",
+            &basic(),
+            r###"{"page-id": "11", "markdown": "## Changelog\n\nAdded *rollback*."}"###,
+            &page_with_sections(RUNBOOK),
+        )
+        .unwrap();
+    assert!(outcome.result.is_ok(), "{:?}", outcome.result);
+    let sent = sent_storage(&outcome);
+    assert_eq!(&sent[..RUNBOOK.len()], RUNBOOK);
+    assert_eq!(
+        &sent[RUNBOOK.len()..],
+        "<h2>Changelog</h2><p>Added <em>rollback</em>.</p>"
+    );
+}

@@ -243,6 +243,7 @@ fn every_fixture_is_scanned() {
 #[test]
 fn every_action_recorded_leaks_no_secret() {
     let canned = r#"{"id":"1","key":"release","title":"Example","status":"current","version":{"number":1},
+        "body":{"storage":{"representation":"storage","value":"<h2>Example</h2><p>x</p>"}},
         "value":"x","downloadLink":"/download/attachments/1/a.txt","label":{"id":"1","name":"x"},
         "results":[],"_links":{}}"#;
     let server = local_server::serve(
