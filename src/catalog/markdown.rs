@@ -33,7 +33,7 @@ pub const ACTIONS: &[Action] = &[
     Action {
         key: "upsert-page-from-markdown",
         label: "Create or Update Page from Markdown",
-        description: "Converts Markdown to storage format and creates a page with it, or with a page id updates that page: the connector reads its current version and sends the next one. Raw HTML in the Markdown is kept as visible text.",
+        description: "Converts Markdown to storage format and creates a page with it, or with a page id updates that page: the connector reads its current version and sends the next one. Raw HTML in the Markdown is kept as visible text, except the few tags the Markdown output writes itself (<u>, <sub>, <sup>, <strong>, <em>, <s>, <br> and <a id> anchors).",
         group: "Pages",
         method: Method::Post,
         path: "/wiki/api/v2/pages",

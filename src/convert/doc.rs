@@ -27,6 +27,8 @@ pub(crate) enum Inline {
     Tag(String),
     /// A hard line break.
     Break,
+    /// A named place in the page (the `anchor` macro), which links reach by `#name`.
+    Anchor(String),
 }
 
 /// Block content.

@@ -13,10 +13,11 @@
 //! | storage | Markdown |
 //! | --- | --- |
 //! | `h1`–`h6`, `p`, `br`, `hr` | `#` headings, paragraphs, `\` line breaks, `---` |
-//! | `strong`/`b`, `em`/`i`, `s`/`del`, `code` | `**`, `*`, `~~`, `` ` `` |
+//! | `strong`/`b`, `em`/`i`, `s`/`del`, `code` | `**`, `*`, `~~`, `` ` ``; `<strong>`, `<em>`, `<s>` where CommonMark would not read the delimiters (punctuation just inside, a letter just outside: `<strong>‘지금’</strong>을`) |
 //! | `u`, `sub`, `sup` | `<u>`, `<sub>`, `<sup>` (no Markdown syntax exists) |
 //! | `a href`, `ac:link` | `[text](url)`, URLs as [`LinkContext`] builds them |
-//! | `ri:user` mention | `@Display Name` (the link body), else `@accountId` |
+//! | `ri:user` mention | `[@Display Name]({base}/people/{accountId})` (the name from the link body, else the account id), a mention again when written back; `@name` for a user without an account id |
+//! | `anchor` macro | `<a id="name"></a>`, which `[text](#name)` links reach; both written back as the anchor macro and an `ac:link` to it |
 //! | `ul`, `ol` (nested), `ac:task-list` | `-`, `1.`, `- [ ]` / `- [x]` |
 //! | `table` | a GFM table; the first row is the header; block content in a cell is flattened to lines joined by `<br>` |
 //! | `code` macro, `noformat` macro, `pre` | fenced code block with the `language` parameter |
@@ -139,6 +140,22 @@ impl LinkContext {
         )
     }
 
+    /// The profile address of a user by account id, which Markdown written
+    /// back turns into a mention again (see [`account_id_of`]).
+    pub fn user_url(&self, account_id: &str) -> String {
+        let id = account_id.trim();
+        // Account ids (`557058:4f2a…`) read as they are; anything else is encoded.
+        let plain = id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'));
+        let id = if plain {
+            id.to_string()
+        } else {
+            encode(id, false)
+        };
+        format!("{}/people/{id}", self.base())
+    }
+
     /// The address of a space's home.
     pub fn space_url(&self, space_key: &str) -> String {
         format!(
@@ -164,6 +181,19 @@ fn encode(text: &str, plus: bool) -> String {
         }
     }
     out
+}
+
+/// The account id a user's profile address names (`…/wiki/people/{id}`, as
+/// [`LinkContext::user_url`] writes it), if `url` is one.
+pub(crate) fn account_id_of(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let (_, rest) = path.rsplit_once("/wiki/people/")?;
+    let id = entities::percent_decoded(rest)?;
+    let valid = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'));
+    valid.then_some(id)
 }
 
 /// Converts storage format to Markdown (CommonMark with GFM tables, task lists

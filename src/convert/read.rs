@@ -377,7 +377,14 @@ impl<'c> Reader<'c> {
         let body = Some(body).filter(|b| !plain(b).trim().is_empty());
         let resource = e.elements().find(|c| c.name.starts_with("ri:"));
         if let Some(user) = resource.filter(|r| r.name == "ri:user") {
-            run.push(Inline::Text(mention(user, body.as_deref())));
+            let shown = Inline::Text(mention(user, body.as_deref()));
+            match user.attr_nonempty("ri:account-id") {
+                Some(id) => run.push(Inline::Link {
+                    url: self.ctx.user_url(id),
+                    content: vec![shown],
+                }),
+                None => run.push(shown),
+            }
             return;
         }
         let anchor = e.attr_nonempty("ac:anchor");
@@ -570,8 +577,12 @@ impl<'c> Reader<'c> {
                 };
                 run.push(Inline::Tag(title));
             }
-            // An anchor marks a place; it shows nothing.
-            "anchor" => {}
+            // An anchor marks a place: its name is the default parameter.
+            "anchor" => {
+                if let Some(name) = parameter(e, "").filter(|n| !n.trim().is_empty()) {
+                    run.push(Inline::Anchor(name.trim().to_string()));
+                }
+            }
             "code" | "noformat" => {
                 let text = e
                     .child("ac:plain-text-body")
@@ -960,6 +971,7 @@ pub(crate) fn plain(inlines: &[Inline]) -> String {
                 out.push(']');
             }
             Inline::Break => out.push(' '),
+            Inline::Anchor(_) => {}
         }
     }
     out

@@ -5,8 +5,10 @@
 //! storage XHTML. Text is escaped for XML (and characters XML cannot hold are
 //! dropped). Raw HTML in the Markdown is written as visible text, never as
 //! markup; the only tags recognised are `<br>`, which becomes a line break,
-//! and `<u>`, `<sub>` and `<sup>` when closed within the same element (the
-//! way the Markdown output writes underline, subscript and superscript),
+//! and `<u>`, `<sub>`, `<sup>`, `<strong>`, `<em>` and `<s>` when closed
+//! within the same element (the way the Markdown output writes underline,
+//! subscript and superscript, and emphasis that CommonMark's delimiters
+//! cannot mark, as in `<strong>‘quoted’</strong>을`),
 //! which become those elements. Nothing of the HTML as written reaches the
 //! output: the converter writes its own tags.
 
@@ -70,9 +72,15 @@ enum Frame {
     TableHead,
     /// A link that is written as its text only.
     PlainLink,
+    /// A link to a user's profile, written as a mention of the user: what the
+    /// link holds (from `at` on) gives way to it, as Confluence shows the name.
+    Mention {
+        at: usize,
+        account_id: String,
+    },
 }
 
-/// A `<u>`, `<sub>` or `<sup>` written as text until its end tag shows up.
+/// One of the recognised tags (`<u>`, `<strong>`...) written as text until its end tag shows up.
 struct PendingTag {
     name: &'static str,
     at: usize,
@@ -89,6 +97,9 @@ struct Writer {
     /// Escaped start tags found to be closed: `(at, len, tag)`, put in place
     /// at the end in one pass.
     fixes: Vec<(usize, usize, &'static str)>,
+    /// The depths at which an `<a id>` was written as an anchor macro, whose
+    /// `</a>` is then dropped.
+    anchors: Vec<usize>,
 }
 
 /// Converts Markdown to storage format.
@@ -103,6 +114,7 @@ pub(crate) fn convert(markdown: &str) -> String {
         in_table_head: false,
         pending: Vec::new(),
         fixes: Vec::new(),
+        anchors: Vec::new(),
     };
     let mut i = 0;
     while i < events.len() {
@@ -257,7 +269,19 @@ impl Writer {
                 } else {
                     url.to_string()
                 };
-                if super::safe_url(&href) {
+                if let Some(account_id) = super::account_id_of(&href) {
+                    self.frames.push(Frame::Mention {
+                        at: self.out.len(),
+                        account_id,
+                    });
+                } else if let Some(anchor) = href.strip_prefix('#').filter(|a| !a.is_empty()) {
+                    let anchor = super::entities::percent_decoded(anchor)
+                        .unwrap_or_else(|| anchor.to_string());
+                    self.push(
+                        &format!("<ac:link ac:anchor=\"{}\"><ac:link-body>", escape(&anchor)),
+                        Frame::Close("</ac:link-body></ac:link>"),
+                    );
+                } else if super::safe_url(&href) {
                     self.push(
                         &format!("<a href=\"{}\">", escape(&href)),
                         Frame::Close("</a>"),
@@ -358,6 +382,15 @@ impl Writer {
                 self.out.push_str("</tr>");
             }
             Frame::BareParagraph | Frame::PlainLink => {}
+            Frame::Mention { at, account_id } => {
+                self.out.truncate(at);
+                self.fixes.retain(|(fix, _, _)| *fix < at);
+                self.pending.retain(|p| p.at < at);
+                self.out.push_str(&format!(
+                    "<ac:link><ri:user ri:account-id=\"{}\"/></ac:link>",
+                    escape(&account_id)
+                ));
+            }
         }
         // A tag opened inside the element just closed can no longer be
         // closed. The pending tags are in order of depth, deepest last.
@@ -462,12 +495,27 @@ impl Writer {
             .collect::<String>()
             .to_ascii_lowercase();
         let depth = self.frames.len();
+        if let Some(name) = anchor_name(html) {
+            self.out.push_str(&format!(
+                "<ac:structured-macro ac:name=\"anchor\" ac:schema-version=\"1\"><ac:parameter ac:name=\"\">{}</ac:parameter></ac:structured-macro>",
+                escape(&name)
+            ));
+            self.anchors.push(depth);
+            return;
+        }
+        if tag == "</a>" && self.anchors.last() == Some(&depth) {
+            self.anchors.pop();
+            return;
+        }
         match tag.as_str() {
             "<br>" | "<br/>" => self.out.push_str("<br/>"),
-            "<u>" | "<sub>" | "<sup>" => {
+            "<u>" | "<sub>" | "<sup>" | "<strong>" | "<em>" | "<s>" => {
                 let name = match tag.as_str() {
                     "<u>" => "u",
                     "<sub>" => "sub",
+                    "<strong>" => "strong",
+                    "<em>" => "em",
+                    "<s>" => "s",
                     _ => "sup",
                 };
                 let text = escape(html);
@@ -479,13 +527,16 @@ impl Writer {
                 });
                 self.out.push_str(&text);
             }
-            "</u>" | "</sub>" | "</sup>" => {
+            "</u>" | "</sub>" | "</sup>" | "</strong>" | "</em>" | "</s>" => {
                 let name = &tag[2..tag.len() - 1];
                 match self.pending.last() {
                     Some(open) if open.name == name && open.depth == depth => {
                         let start = match name {
                             "u" => "<u>",
                             "sub" => "<sub>",
+                            "strong" => "<strong>",
+                            "em" => "<em>",
+                            "s" => "<s>",
                             _ => "<sup>",
                         };
                         self.fixes.push((open.at, open.len, start));
@@ -498,6 +549,26 @@ impl Writer {
             _ => self.out.push_str(&escape(html)),
         }
     }
+}
+
+/// The name of an anchor written as `<a id="name">` (or `name="…"`), as the
+/// Markdown output writes the anchor macro.
+fn anchor_name(html: &str) -> Option<String> {
+    let inner = html.trim().strip_prefix("<a ")?.strip_suffix('>')?.trim();
+    let inner = inner.strip_suffix('/').unwrap_or(inner).trim();
+    let (key, value) = inner.split_once('=')?;
+    if !matches!(key.trim(), "id" | "name") {
+        return None;
+    }
+    let value = value.trim();
+    let name = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))?;
+    if name.is_empty() || name.contains(['"', '\'', '<', '>']) {
+        return None;
+    }
+    Some(super::entities::decode(name))
 }
 
 fn container_end(container: Container) -> &'static str {

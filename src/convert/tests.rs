@@ -30,6 +30,12 @@ fn first_difference(expected: &str, actual: &str) -> String {
     "line endings differ".to_string()
 }
 
+/// Whether `CONVERT_BLESS=1` asks the corpus test to write what the
+/// converter gives as the new expected files (then review them with `git diff`).
+fn bless() -> bool {
+    std::env::var_os("CONVERT_BLESS").is_some_and(|v| v == "1")
+}
+
 #[test]
 fn corpus_converts_as_expected() {
     let mut names: Vec<String> = std::fs::read_dir(corpus_dir())
@@ -53,7 +59,10 @@ fn corpus_converts_as_expected() {
         let expected_md = std::fs::read_to_string(dir.join(format!("{name}.md")))
             .unwrap_or_else(|_| panic!("{name}.storage.xml has no {name}.md"));
         let md = storage_to_markdown(&storage, &ctx());
-        if md != expected_md {
+        if bless() {
+            std::fs::write(dir.join(format!("{name}.md")), &md).unwrap();
+        }
+        if md != expected_md && !bless() {
             failures.push(format!(
                 "{name}.md: {}",
                 first_difference(&expected_md, &md)
@@ -62,7 +71,10 @@ fn corpus_converts_as_expected() {
         if let Ok(expected_text) = std::fs::read_to_string(dir.join(format!("{name}.txt"))) {
             texts += 1;
             let text = storage_to_text(&storage, &ctx());
-            if text != expected_text {
+            if bless() {
+                std::fs::write(dir.join(format!("{name}.txt")), &text).unwrap();
+            }
+            if text != expected_text && !bless() {
                 failures.push(format!(
                     "{name}.txt: {}",
                     first_difference(&expected_text, &text)
@@ -628,4 +640,130 @@ fn script_and_data_urls_in_storage_do_not_reach_markdown_or_text() {
         markdown.contains("[fine](https://ok.example/)"),
         "{markdown}"
     );
+}
+
+#[test]
+fn mentions_and_anchors_survive_a_round_trip() {
+    let storage = concat!(
+        r#"<p>Ask <ac:link><ri:user ri:account-id="557058:4f2a"/></ac:link> or see "#,
+        r#"<ac:link ac:anchor="faq"><ac:plain-text-link-body><![CDATA[the FAQ]]></ac:plain-text-link-body></ac:link>.</p>"#,
+        r#"<h2><ac:structured-macro ac:name="anchor" ac:schema-version="1"><ac:parameter ac:name="">faq</ac:parameter></ac:structured-macro>FAQ</h2>"#
+    );
+    let md = storage_to_markdown(storage, &ctx());
+    assert_eq!(
+        md,
+        "Ask [@557058:4f2a](https://acme.atlassian.net/wiki/people/557058:4f2a) or see [the FAQ](#faq).\n\n## <a id=\"faq\"></a>FAQ\n"
+    );
+    let back = markdown_to_storage(&md);
+    for kept in [
+        r#"<ac:link><ri:user ri:account-id="557058:4f2a"/></ac:link>"#,
+        r#"<ac:link ac:anchor="faq"><ac:link-body>the FAQ</ac:link-body></ac:link>"#,
+        r#"<ac:structured-macro ac:name="anchor" ac:schema-version="1"><ac:parameter ac:name="">faq</ac:parameter></ac:structured-macro>FAQ</h2>"#,
+    ] {
+        assert!(back.contains(kept), "{kept} missing from {back}");
+    }
+    assert_eq!(
+        storage_to_markdown(&back, &ctx()),
+        md,
+        "a second round trip is the same"
+    );
+    // Markdown written by hand reaches the same forms.
+    let by_hand =
+        markdown_to_storage("See <a name='top'></a>[up](#top) and [@Jane](/wiki/people/5b10a).");
+    assert!(
+        by_hand.contains(r#"<ac:parameter ac:name="">top</ac:parameter>"#),
+        "{by_hand}"
+    );
+    assert!(
+        by_hand.contains(r#"<ri:user ri:account-id="5b10a"/>"#),
+        "{by_hand}"
+    );
+    // Other anchors and links are left as they were: text, and plain links.
+    let other = markdown_to_storage(r#"<a href="x">y</a> [z](https://example.com/people/1)"#);
+    assert!(!other.contains("ac:"), "{other}");
+}
+
+/// The account ids mentioned and the anchors named in a storage document.
+fn mentions_and_anchors(storage: &str) -> (Vec<String>, Vec<String>) {
+    fn walk(nodes: &[super::xml::Node], ids: &mut Vec<String>, anchors: &mut Vec<String>) {
+        for node in nodes {
+            let super::xml::Node::Element(e) = node else {
+                continue;
+            };
+            if e.name == "ri:user"
+                && let Some(id) = e.attr_nonempty("ri:account-id")
+            {
+                ids.push(id.trim().to_string());
+            }
+            if e.name == "ac:structured-macro" && e.attr("ac:name") == Some("anchor") {
+                let name = e
+                    .elements()
+                    .find(|p| p.name == "ac:parameter" && p.attr("ac:name") == Some(""))
+                    .map(|p| p.text().trim().to_string())
+                    .unwrap_or_default();
+                anchors.push(name);
+            }
+            walk(&e.children, ids, anchors);
+        }
+    }
+    let (mut ids, mut anchors) = (Vec::new(), Vec::new());
+    walk(&super::xml::parse(storage), &mut ids, &mut anchors);
+    (ids, anchors)
+}
+
+#[test]
+fn every_mention_and_anchor_of_the_corpus_survives_a_round_trip() {
+    let mut counted = (0, 0);
+    for entry in std::fs::read_dir(corpus_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.to_string_lossy().ends_with(".storage.xml") {
+            continue;
+        }
+        let storage = std::fs::read_to_string(&path).unwrap();
+        let before = mentions_and_anchors(&storage);
+        let back = markdown_to_storage(&storage_to_markdown(&storage, &ctx()));
+        assert_eq!(mentions_and_anchors(&back), before, "{}", path.display());
+        counted.0 += before.0.len();
+        counted.1 += before.1.len();
+    }
+    assert!(
+        counted.0 >= 8 && counted.1 >= 1,
+        "only {counted:?} in the corpus"
+    );
+}
+
+#[test]
+fn emphasis_next_to_punctuation_is_written_so_commonmark_reads_it() {
+    for (storage, expected_md) in [
+        // Punctuation inside, a letter right after: `**` could not close.
+        (
+            "<p><strong>‘지금’</strong>을 눌러</p>",
+            "<strong>‘지금’</strong>을 눌러\n",
+        ),
+        // A letter right before, punctuation inside: `*` could not open.
+        ("<p>x<em>“quoted”</em> y</p>", "x<em>“quoted”</em> y\n"),
+        ("<p>a<s>(gone)</s>b</p>", "a<s>(gone)</s>b\n"),
+        // Where the delimiters work, they stay.
+        (
+            "<p><strong>Note:</strong> read this</p>",
+            "**Note:** read this\n",
+        ),
+        ("<p><strong>‘지금’</strong> 눌러</p>", "**‘지금’** 눌러\n"),
+        ("<p>in<strong>side</strong>word</p>", "in**side**word\n"),
+    ] {
+        let md = storage_to_markdown(storage, &ctx());
+        assert_eq!(md, expected_md, "{storage}");
+        let back = markdown_to_storage(&md);
+        assert!(
+            !back.contains("**") && !back.contains("&lt;"),
+            "{md} came back as {back}"
+        );
+        assert_eq!(
+            storage_to_markdown(&back, &ctx()),
+            md,
+            "{storage}: not stable"
+        );
+    }
+    let back = markdown_to_storage("<strong>‘지금’</strong>을");
+    assert_eq!(back, "<p><strong>‘지금’</strong>을</p>");
 }

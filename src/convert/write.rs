@@ -45,6 +45,24 @@ struct Line {
     space: bool,
     lead: bool,
     after_break: bool,
+    /// The last emphasis written with delimiters whose content ends in
+    /// punctuation: its closing delimiter cannot close if a letter follows.
+    open_emphasis: Option<Emphasis>,
+}
+
+/// Where one emphasis's delimiters are in a line, and the HTML tags that
+/// take their place when CommonMark would not read the delimiters.
+struct Emphasis {
+    open_at: usize,
+    close_at: usize,
+    delimiter: &'static str,
+    html: (&'static str, &'static str),
+}
+
+/// Whether CommonMark counts `c` as punctuation for emphasis (Unicode
+/// punctuation and symbols): here, what is neither a letter, a digit nor space.
+fn punctuation(c: char) -> bool {
+    !c.is_alphanumeric() && !c.is_whitespace()
 }
 
 impl Line {
@@ -57,6 +75,66 @@ impl Line {
             space: false,
             lead: false,
             after_break: false,
+            open_emphasis: None,
+        }
+    }
+
+    /// Called before `next` is written: an emphasis whose content ends in
+    /// punctuation cannot be closed by `**` right before a letter or digit
+    /// (CommonMark's flanking rule), so it becomes HTML tags instead.
+    fn settle(&mut self, next: char) {
+        let Some(e) = self.open_emphasis.take() else {
+            return;
+        };
+        if next.is_alphanumeric() {
+            let len = e.delimiter.len();
+            self.out
+                .replace_range(e.close_at..e.close_at + len, e.html.1);
+            self.out.replace_range(e.open_at..e.open_at + len, e.html.0);
+        }
+    }
+
+    /// Emphasis of `piece` with `delimiter` (`**`, `*`, `~~`), or with the
+    /// `html` tags where CommonMark would not read the delimiters as such:
+    /// punctuation just inside them with a letter or digit just outside
+    /// (`**‘quoted’**을`).
+    fn emphasis(
+        &mut self,
+        piece: Piece,
+        delimiter: &'static str,
+        html: (&'static str, &'static str),
+    ) {
+        let (Some(first), Some(last)) = (piece.text.chars().next(), piece.text.chars().last())
+        else {
+            return self.wrap(piece, delimiter, delimiter);
+        };
+        if piece.lead {
+            self.space();
+        }
+        self.flush_space();
+        self.settle(first);
+        let after_word = self.out.chars().last().is_some_and(char::is_alphanumeric);
+        if punctuation(first) && after_word {
+            self.out.push_str(html.0);
+            self.out.push_str(&piece.text);
+            self.out.push_str(html.1);
+        } else {
+            let open_at = self.out.len();
+            self.out.push_str(delimiter);
+            self.out.push_str(&piece.text);
+            let close_at = self.out.len();
+            self.out.push_str(delimiter);
+            if punctuation(last) {
+                self.open_emphasis = Some(Emphasis {
+                    open_at,
+                    close_at,
+                    delimiter,
+                    html,
+                });
+            }
+        }
+        if piece.trail {
+            self.space();
         }
     }
 
@@ -69,6 +147,7 @@ impl Line {
 
     fn flush_space(&mut self) {
         if self.space && !self.out.is_empty() && !self.after_break {
+            self.open_emphasis = None;
             self.out.push(' ');
         }
         self.space = false;
@@ -77,10 +156,11 @@ impl Line {
 
     /// Output that is already written in the target syntax.
     fn raw(&mut self, text: &str) {
-        if text.is_empty() {
+        let Some(first) = text.chars().next() else {
             return;
-        }
+        };
         self.flush_space();
+        self.settle(first);
         self.out.push_str(text);
     }
 
@@ -97,6 +177,7 @@ impl Line {
                 self.out.push(c);
                 continue;
             }
+            self.settle(c);
             let next = chars.peek().copied();
             let escape = match c {
                 '\\' | '`' | '*' | '[' | ']' | '~' => true,
@@ -140,8 +221,9 @@ impl Line {
         if piece.lead {
             self.space();
         }
-        if !piece.text.is_empty() {
+        if let Some(first) = piece.text.chars().next() {
             self.flush_space();
+            self.settle(open.chars().next().unwrap_or(first));
             self.out.push_str(open);
             self.out.push_str(&piece.text);
             self.out.push_str(close);
@@ -300,9 +382,9 @@ impl Writer {
         match inline {
             Inline::Text(t) => line.text(t),
             Inline::Break => line.hard_break(),
-            Inline::Strong(c) if md => line.wrap(sub(c), "**", "**"),
-            Inline::Emphasis(c) if md => line.wrap(sub(c), "*", "*"),
-            Inline::Strike(c) if md => line.wrap(sub(c), "~~", "~~"),
+            Inline::Strong(c) if md => line.emphasis(sub(c), "**", ("<strong>", "</strong>")),
+            Inline::Emphasis(c) if md => line.emphasis(sub(c), "*", ("<em>", "</em>")),
+            Inline::Strike(c) if md => line.emphasis(sub(c), "~~", ("<s>", "</s>")),
             Inline::Underline(c) if md => line.wrap(sub(c), "<u>", "</u>"),
             Inline::Sub(c) if md => line.wrap(sub(c), "<sub>", "</sub>"),
             Inline::Sup(c) if md => line.wrap(sub(c), "<sup>", "</sup>"),
@@ -343,6 +425,8 @@ impl Writer {
                     line.raw(&format!("[{text}]({})", md_url(url)));
                 } else {
                     match shown {
+                        // A mention reads as the name alone.
+                        Some(text) if super::account_id_of(url).is_some() => line.raw(text),
                         Some(text) if text != url => line.raw(&format!("{text} ({url})")),
                         _ => line.raw(url),
                     }
@@ -361,6 +445,10 @@ impl Writer {
                     line.raw(&format!("{alt} ({url})"));
                 }
             }
+            Inline::Anchor(name) if md => {
+                line.raw(&format!("<a id=\"{}\"></a>", super::storage::escape(name)));
+            }
+            Inline::Anchor(_) => {}
             Inline::Tag(label) => {
                 let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
                 if md {
