@@ -11,7 +11,7 @@ pub const ACTIONS: &[Action] = &[
     Action {
         key: "get-page-as-markdown",
         label: "Get Page as Markdown",
-        description: "Returns a page's body converted from storage format to Markdown (or plain text), with its id, title, space id, version number and web address. Links to pages and attachments become full addresses on the site; macros without a Markdown form show as [macro: name].",
+        description: "Returns a page's body converted from storage format to Markdown (or plain text), with its id, title, space id, version number and web address. Links to pages and attachments become full addresses on the site. A macro without a Markdown form that stands alone is kept whole as a ```confluence fenced block of its storage, which the Markdown actions write back as it was; one inside a sentence shows as \\[macro: name\\].",
         group: "Pages",
         method: Method::Get,
         path: "/wiki/api/v2/pages/{id}",

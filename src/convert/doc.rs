@@ -55,6 +55,13 @@ pub(crate) enum Block {
     /// Rows of cells, already padded for column and row spans.
     Table(Vec<Vec<Cell>>),
     Rule,
+    /// A construct Markdown has no form for, kept as its storage text (a
+    /// `confluence` fenced block in Markdown, written back as it is), and
+    /// what plain text shows of it.
+    Storage {
+        xml: String,
+        shown: Vec<Block>,
+    },
 }
 
 /// A list item; `task` is `Some(done)` for a task.

@@ -24,9 +24,10 @@
 //! | `blockquote`; `info`, `note`, `warning`, `tip`, `panel` macros | `>` quote; panels start with a bold label such as `**Note:**` (and their title) |
 //! | `ac:image` | `![alt](url)` |
 //! | `time datetime` | the date as written |
-//! | `status` macro | `[TITLE]` in capitals as Confluence shows it (a title with non-ASCII letters as written); the colour is not shown |
+//! | `status` macro | `\[TITLE\]` in capitals as Confluence shows it (a title with non-ASCII letters as written), escaped so it reads back as the same text; the colour is not shown |
 //! | `expand` macro | its title as a bold line, then its body |
-//! | any other macro | `[macro: NAME (param=value, ...)]`, then its plain-text body as a code block and its rich-text body |
+//! | any other macro standing alone (or alone in a paragraph) | a `confluence` fenced block holding its storage, written back as it was (plain text: `[macro: NAME (param=value, ...)]`, then its bodies) |
+//! | any other macro inside a sentence | `\[macro: NAME (param=value, ...)\]`, then its bodies |
 //!
 //! Plain text follows the same walk without the syntax: list items start with
 //! `- ` (`1. `, `[x] `), table rows are tab-separated cells, links read

@@ -131,6 +131,17 @@ impl<'c> Reader<'c> {
             "ac:task-list" => out.push(self.task_list(e)),
             "ac:structured-macro" | "ac:macro" => self.macro_block(e, out),
             "ac:adf-extension" => self.adf(e, out),
+            // A paragraph that is one macro Markdown has no form for (a
+            // table of contents, a Jira issue) is kept whole.
+            "p" if lone_unknown_macro(e) => {
+                let mut shown = Vec::new();
+                let mut run = self.inlines(&e.children);
+                flush(&mut run, &mut shown);
+                out.push(Block::Storage {
+                    xml: super::xml::serialize(e),
+                    shown,
+                });
+            }
             name => out.extend(self.blocks_in(&e.children, block_only_container(name))),
         }
     }
@@ -506,7 +517,17 @@ impl<'c> Reader<'c> {
         if !macro_is_block(e) {
             let mut run = Vec::new();
             self.macro_inline(e, &mut run);
-            flush(&mut run, out);
+            if known_macro(&macro_name(e)) {
+                flush(&mut run, out);
+            } else {
+                // A bodiless macro Markdown has no form for, standing alone: kept whole.
+                let mut shown = Vec::new();
+                flush(&mut run, &mut shown);
+                out.push(Block::Storage {
+                    xml: super::xml::serialize(e),
+                    shown,
+                });
+            }
             return;
         }
         let name = macro_name(e);
@@ -543,18 +564,24 @@ impl<'c> Reader<'c> {
             }
             // Layout and grouping macros: only their content shows.
             "excerpt" | "details" | "section" | "column" => out.extend(rich()),
+            // Any other macro is kept whole; plain text shows its name,
+            // parameters and bodies.
             _ => {
-                out.push(Block::Para(vec![Inline::Tag(placeholder(&name, e))]));
+                let mut shown = vec![Block::Para(vec![Inline::Tag(placeholder(&name, e))])];
                 if let Some(body) = e.child("ac:plain-text-body") {
                     let text = code_text(&body.text());
                     if !text.trim().is_empty() {
-                        out.push(Block::Code {
+                        shown.push(Block::Code {
                             lang: String::new(),
                             text,
                         });
                     }
                 }
-                out.extend(rich());
+                shown.extend(rich());
+                out.push(Block::Storage {
+                    xml: super::xml::serialize(e),
+                    shown,
+                });
             }
         }
     }
@@ -791,6 +818,41 @@ fn macro_name(e: &Element) -> String {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase()
+}
+
+/// Whether the converter has a Markdown form for macro `name` (any other is
+/// kept whole where it stands alone).
+fn known_macro(name: &str) -> bool {
+    matches!(
+        name,
+        "code"
+            | "noformat"
+            | "info"
+            | "note"
+            | "warning"
+            | "tip"
+            | "panel"
+            | "expand"
+            | "excerpt"
+            | "details"
+            | "section"
+            | "column"
+            | "status"
+            | "anchor"
+    )
+}
+
+/// Whether paragraph `p` holds one macro without a Markdown form, and
+/// nothing else but whitespace.
+fn lone_unknown_macro(p: &Element) -> bool {
+    let mut content = p.children.iter().filter(|n| match n {
+        Node::Text(t) => !t.trim().is_empty(),
+        Node::Element(_) => true,
+    });
+    match (content.next(), content.next()) {
+        (Some(Node::Element(m)), None) => is_macro(m) && !known_macro(&macro_name(m)),
+        _ => false,
+    }
 }
 
 fn macro_is_block(e: &Element) -> bool {

@@ -383,11 +383,23 @@ impl Writer {
             }
             Frame::BareParagraph | Frame::PlainLink => {}
             Frame::Mention { at, account_id } => {
+                // The name shown, unless it is only the account id (the
+                // mention had none): then Confluence shows the user's own.
+                let shown = super::xml::text_of(&self.out[at..]);
+                let name = shown.trim().trim_start_matches('@').trim().to_string();
                 self.out.truncate(at);
                 self.fixes.retain(|(fix, _, _)| *fix < at);
                 self.pending.retain(|p| p.at < at);
+                let body = if name.is_empty() || name == account_id {
+                    String::new()
+                } else {
+                    format!(
+                        "<ac:plain-text-link-body>{}</ac:plain-text-link-body>",
+                        cdata(&name)
+                    )
+                };
                 self.out.push_str(&format!(
-                    "<ac:link><ri:user ri:account-id=\"{}\"/></ac:link>",
+                    "<ac:link><ri:user ri:account-id=\"{}\"/>{body}</ac:link>",
                     escape(&account_id)
                 ));
             }
@@ -417,6 +429,12 @@ impl Writer {
             CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or_default(),
             CodeBlockKind::Indented => "",
         };
+        if lang == STORAGE_FENCE
+            && let Some(kept) = kept_storage(text)
+        {
+            self.out.push_str(&kept);
+            return j;
+        }
         self.out.push_str("<ac:structured-macro ac:name=\"code\">");
         if !lang.is_empty() {
             self.out.push_str(&format!(
@@ -549,6 +567,25 @@ impl Writer {
             _ => self.out.push_str(&escape(html)),
         }
     }
+}
+
+/// The info string of a fenced block that holds storage text as it is (the
+/// Markdown output writes macros it has no form for so).
+pub(crate) const STORAGE_FENCE: &str = "confluence";
+
+/// The storage text of a `confluence` fenced block, read and written again
+/// so that only whole elements get through; `None` (the block is then shown
+/// as code) when it holds anything else but whitespace.
+fn kept_storage(text: &str) -> Option<String> {
+    let mut out = String::new();
+    for node in super::xml::parse(text) {
+        match node {
+            super::xml::Node::Element(e) => out.push_str(&super::xml::serialize(&e)),
+            super::xml::Node::Text(t) if t.trim().is_empty() => {}
+            super::xml::Node::Text(_) => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// The name of an anchor written as `<a id="name">` (or `name="…"`), as the

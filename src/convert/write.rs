@@ -348,6 +348,14 @@ impl Writer {
             } => self.quote(label.as_deref(), title.as_deref(), blocks),
             Block::Table(rows) => self.table(rows),
             Block::Rule => "---".to_string(),
+            Block::Storage { xml, .. } if self.md() => self.block(
+                &Block::Code {
+                    lang: super::storage::STORAGE_FENCE.into(),
+                    text: xml.clone(),
+                },
+                alt,
+            ),
+            Block::Storage { shown, .. } => self.blocks(shown, false),
         }
     }
 
@@ -452,7 +460,8 @@ impl Writer {
             Inline::Tag(label) => {
                 let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
                 if md {
-                    line.raw(&format!("[{}]", escape_text(&label)));
+                    // Escaped, so the label reads back as the same text (not a link).
+                    line.raw(&format!("\\[{}\\]", escape_text(&label)));
                 } else {
                     line.raw(&format!("[{label}]"));
                 }
@@ -655,6 +664,8 @@ impl Writer {
                     }
                 }
                 Block::Rule => {}
+                // A table cell cannot hold a fenced block: what it shows.
+                Block::Storage { shown, .. } => lines.extend(self.flat(shown)),
             }
         }
         lines.retain(|l| !l.is_empty());

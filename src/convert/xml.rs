@@ -213,6 +213,45 @@ fn reader(input: &str) -> Reader<&[u8]> {
     reader
 }
 
+/// `e` written back as storage text: attributes quoted and escaped, text
+/// escaped, a plain-text body as CDATA, an empty element as `<name/>`.
+/// Reading the result gives the same tree.
+pub(crate) fn serialize(e: &Element) -> String {
+    let mut out = String::new();
+    write_element(e, &mut out, false);
+    out
+}
+
+fn write_element(e: &Element, out: &mut String, cdata: bool) {
+    use super::storage::escape;
+    out.push('<');
+    out.push_str(&e.name);
+    for (name, value) in &e.attrs {
+        out.push_str(&format!(" {name}=\"{}\"", escape(value)));
+    }
+    if e.children.is_empty() {
+        out.push_str("/>");
+        return;
+    }
+    out.push('>');
+    let cdata = cdata || e.name == "ac:plain-text-body" || e.name == "ac:plain-text-link-body";
+    for child in &e.children {
+        match child {
+            Node::Element(c) => write_element(c, out, cdata),
+            Node::Text(t) if cdata => {
+                out.push_str(&format!(
+                    "<![CDATA[{}]]>",
+                    t.replace("]]>", "]]]]><![CDATA[>")
+                ));
+            }
+            Node::Text(t) => out.push_str(&escape(t)),
+        }
+    }
+    out.push_str("</");
+    out.push_str(&e.name);
+    out.push('>');
+}
+
 /// The text of the storage fragment `fragment`, its markup dropped.
 pub(crate) fn text_of(fragment: &str) -> String {
     let mut out = String::new();
