@@ -21,7 +21,8 @@
 //! | `ul`, `ol` (nested), `ac:task-list` | `-`, `1.`, `- [ ]` / `- [x]` |
 //! | `table` | a GFM table; the first row is the header; block content in a cell is flattened to lines joined by `<br>` |
 //! | `code` macro, `noformat` macro, `pre` | fenced code block with the `language` parameter |
-//! | `blockquote`; `info`, `note`, `warning`, `tip`, `panel` macros | `>` quote; panels start with a bold label such as `**Note:**` (and their title) |
+//! | `blockquote`; `panel` macro | `>` quote; a panel starts with its title in bold |
+//! | `info`, `note`, `warning`, `tip` macros | `> [!NOTE] Title` alerts, written back as the panel; with settings besides the title, a `confluence` block (plain text: the label, such as `Note:`, and the title) |
 //! | `ac:image` | `![alt](url)` |
 //! | `time datetime` | the date as written |
 //! | `status` macro | `\[TITLE\]` in capitals as Confluence shows it (a title with non-ASCII letters as written), escaped so it reads back as the same text; the colour is not shown |

@@ -551,6 +551,21 @@ impl<'c> Reader<'c> {
                     text: code_text(&text),
                 });
             }
+            // A panel with settings an alert marker cannot carry (an icon
+            // turned off, a colour) is kept whole.
+            "info" | "note" | "warning" | "tip"
+                if parameters(e).iter().any(|(k, _)| k != "title") =>
+            {
+                let shown = vec![Block::Quote {
+                    label: panel_label(&name),
+                    title: parameter(e, "title"),
+                    blocks: rich(),
+                }];
+                out.push(Block::Storage {
+                    xml: super::xml::serialize(e),
+                    shown,
+                });
+            }
             "info" | "note" | "warning" | "tip" | "panel" => out.push(Block::Quote {
                 label: panel_label(&name),
                 title: parameter(e, "title"),

@@ -102,6 +102,44 @@ struct Writer {
     anchors: Vec<usize>,
 }
 
+/// The panel macro an alert marker's kind (`> [!NOTE]`) stands for, or the
+/// panel label read from storage (`Note`) stands for: Confluence's four, and
+/// GitHub's `IMPORTANT` and `CAUTION` as the closest of them.
+pub(crate) fn panel_kind(kind: &str) -> Option<&'static str> {
+    match kind.to_ascii_lowercase().as_str() {
+        "info" | "important" => Some("info"),
+        "note" => Some("note"),
+        "warning" | "caution" => Some("warning"),
+        "tip" => Some("tip"),
+        _ => None,
+    }
+}
+
+/// A block quote starting at `events[i]` whose first line is an alert
+/// marker (`[!NOTE]`, then an optional title): the panel macro's name, the
+/// title, the index of the first event after the marker line, and whether
+/// the paragraph of that line goes on after it.
+fn panel_marker(events: &[Event], i: usize) -> Option<(&'static str, String, usize, bool)> {
+    if !matches!(events.get(i + 1), Some(Event::Start(Tag::Paragraph))) {
+        return None;
+    }
+    let mut line = String::new();
+    let mut j = i + 2;
+    let goes_on = loop {
+        match events.get(j)? {
+            Event::Text(t) => line.push_str(t),
+            Event::SoftBreak | Event::HardBreak => break true,
+            Event::End(TagEnd::Paragraph) => break false,
+            _ => return None,
+        }
+        j += 1;
+    };
+    let rest = line.trim_start().strip_prefix("[!")?;
+    let (kind, title) = rest.split_once(']')?;
+    let kind = panel_kind(kind)?;
+    Some((kind, title.trim().to_string(), j + 1, goes_on))
+}
+
 /// Converts Markdown to storage format.
 pub(crate) fn convert(markdown: &str) -> String {
     let options =
@@ -163,6 +201,27 @@ impl Writer {
         match &events[i] {
             Event::Start(Tag::CodeBlock(kind)) => return self.code_block(events, i, kind),
             Event::Start(Tag::HtmlBlock) => return self.html_block(events, i),
+            Event::Start(Tag::BlockQuote(_)) if panel_marker(events, i).is_some() => {
+                let Some((kind, title, next, goes_on)) = panel_marker(events, i) else {
+                    return i + 1;
+                };
+                let mut open = format!("<ac:structured-macro ac:name=\"{kind}\">");
+                if !title.is_empty() {
+                    open.push_str(&format!(
+                        "<ac:parameter ac:name=\"title\">{}</ac:parameter>",
+                        escape(&title)
+                    ));
+                }
+                open.push_str("<ac:rich-text-body>");
+                self.push(
+                    &open,
+                    Frame::Close("</ac:rich-text-body></ac:structured-macro>"),
+                );
+                if goes_on {
+                    self.push("<p>", Frame::Close("</p>"));
+                }
+                return next;
+            }
             Event::Start(Tag::Image {
                 dest_url, title, ..
             }) => return self.image(events, i, dest_url, title),

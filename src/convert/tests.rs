@@ -834,3 +834,41 @@ fn a_confluence_block_written_by_hand_is_kept_when_it_is_storage_and_shown_when_
         markdown_to_storage("```confluence\n<ac:structured-macro ac:name=\"x\"><p>open\n```\n");
     assert!(broken.ends_with("</ac:structured-macro>"), "{broken}");
 }
+
+#[test]
+fn panels_read_as_alerts_and_come_back_as_panels() {
+    let storage = concat!(
+        r#"<ac:structured-macro ac:name="note"><ac:parameter ac:name="title">Before you start</ac:parameter>"#,
+        r#"<ac:rich-text-body><p>Take a <strong>snapshot</strong>.</p></ac:rich-text-body></ac:structured-macro>"#
+    );
+    let md = storage_to_markdown(storage, &ctx());
+    assert_eq!(
+        md,
+        "> [!NOTE] Before you start\n>\n> Take a **snapshot**.\n"
+    );
+    assert_eq!(
+        markdown_to_storage(&md),
+        concat!(
+            r#"<ac:structured-macro ac:name="note"><ac:parameter ac:name="title">Before you start</ac:parameter>"#,
+            r#"<ac:rich-text-body><p>Take a <strong>snapshot</strong>.</p></ac:rich-text-body></ac:structured-macro>"#
+        )
+    );
+    // GitHub's alerts, as an agent writes them, on one line with the body.
+    assert_eq!(
+        markdown_to_storage("> [!TIP]\n> Use `--dry-run`.\n\n> [!CAUTION]\n> Data loss."),
+        concat!(
+            r#"<ac:structured-macro ac:name="tip"><ac:rich-text-body><p>Use <code>--dry-run</code>.</p></ac:rich-text-body></ac:structured-macro>"#,
+            r#"<ac:structured-macro ac:name="warning"><ac:rich-text-body><p>Data loss.</p></ac:rich-text-body></ac:structured-macro>"#
+        )
+    );
+    // A quote that is no alert stays a quote; a panel with other settings is kept whole.
+    assert_eq!(
+        markdown_to_storage("> [!FOO] x"),
+        "<blockquote><p>[!FOO] x</p></blockquote>"
+    );
+    let iconless = r#"<ac:structured-macro ac:name="info"><ac:parameter ac:name="icon">false</ac:parameter><ac:rich-text-body><p>x</p></ac:rich-text-body></ac:structured-macro>"#;
+    assert_eq!(
+        markdown_to_storage(&storage_to_markdown(iconless, &ctx())),
+        iconless
+    );
+}

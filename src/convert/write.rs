@@ -515,6 +515,22 @@ impl Writer {
                 text.to_string()
             }
         };
+        // A panel of a kind Confluence has a macro for: an alert marker
+        // (`> [!NOTE] Title`), which the Markdown actions write back as the panel.
+        if md && let Some(kind) = label.and_then(super::storage::panel_kind) {
+            let mut head = format!("[!{}]", kind.to_ascii_uppercase());
+            if let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) {
+                head.push(' ');
+                head.push_str(&escape_text(title));
+            }
+            let rest = self.blocks(blocks, false);
+            let body = if rest.is_empty() {
+                head
+            } else {
+                format!("{head}\n\n{rest}")
+            };
+            return quoted(&body);
+        }
         let mut body = String::new();
         let heading = match (label, title) {
             (Some(label), Some(title)) => Some(bold(&format!("{label}: {title}"))),
@@ -545,16 +561,7 @@ impl Writer {
         if !md || body.is_empty() {
             return body;
         }
-        body.split('\n')
-            .map(|l| {
-                if l.is_empty() {
-                    ">".to_string()
-                } else {
-                    format!("> {l}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        quoted(&body)
     }
 
     fn table(&self, rows: &[Vec<Cell>]) -> String {
@@ -671,6 +678,20 @@ impl Writer {
         lines.retain(|l| !l.is_empty());
         lines
     }
+}
+
+/// `body` as a block quote: each line after `> ` (an empty one as `>`).
+fn quoted(body: &str) -> String {
+    body.split('\n')
+        .map(|l| {
+            if l.is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A list item: the marker before the first line, the rest indented to line

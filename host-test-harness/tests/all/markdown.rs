@@ -32,7 +32,7 @@ fn page_markdown(base: &str) -> String {
         "# Release 2.4\n\n\
          Ships on 2026-11-06. Read the [Upgrade guide]({base}/display/ENG/Upgrade+guide) \
          and [the notes]({base}/download/attachments/11/notes%20v2.pdf).\n\n\
-         > **Info:** Back up first.\n\n\
+         > [!INFO]\n>\n> Back up first.\n\n\
          - [x] Tag the build\n"
     )
 }
