@@ -20,7 +20,7 @@
 //! | `anchor` macro | `<a id="name"></a>`, which `[text](#name)` links reach; both written back as the anchor macro and an `ac:link` to it |
 //! | `ul`, `ol` (nested), `ac:task-list` | `-`, `1.`, `- [ ]` / `- [x]` |
 //! | `table` | a GFM table; the first row is the header; block content in a cell is flattened to lines joined by `<br>` |
-//! | `code` macro, `noformat` macro, `pre` | fenced code block with the `language` parameter |
+//! | `code` macro, `noformat` macro, `pre` | fenced code block; a code macro's info string is its language, then its other settings (`title="Deploy" linenumbers=true`), all written back |
 //! | `blockquote`; `panel` macro | `>` quote; a panel starts with its title in bold |
 //! | `info`, `note`, `warning`, `tip` macros | `> [!NOTE] Title` alerts, written back as the panel; with settings besides the title, a `confluence` block (plain text: the label, such as `Note:`, and the title) |
 //! | `ac:image` | `![alt](url)` |

@@ -533,13 +533,30 @@ impl<'c> Reader<'c> {
         let name = macro_name(e);
         let rich = || self.blocks_in(&content_of(e, "ac:rich-text-body", &MACRO_PARTS), true);
         match name.as_str() {
+            // A code macro's settings travel in the fence's info string:
+            // ```python title="Deploy" linenumbers=true
+            "code" if info_string(e).is_none() => {
+                out.push(Block::Storage {
+                    xml: super::xml::serialize(e),
+                    shown: vec![Block::Code {
+                        lang: String::new(),
+                        text: code_text(
+                            &e.child("ac:plain-text-body")
+                                .map(Element::text)
+                                .unwrap_or_default(),
+                        ),
+                    }],
+                });
+            }
             "code" | "noformat" => {
-                if let Some(title) = parameter(e, "title") {
-                    out.push(Block::Para(vec![Inline::Strong(vec![Inline::Text(title)])]));
-                }
                 let lang = match name.as_str() {
-                    "code" => parameter(e, "language").unwrap_or_default(),
-                    _ => String::new(),
+                    "code" => info_string(e).unwrap_or_default(),
+                    _ => {
+                        if let Some(title) = parameter(e, "title") {
+                            out.push(Block::Para(vec![Inline::Strong(vec![Inline::Text(title)])]));
+                        }
+                        String::new()
+                    }
                 };
                 let text = e
                     .child("ac:plain-text-body")
@@ -833,6 +850,48 @@ fn macro_name(e: &Element) -> String {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase()
+}
+
+/// A code macro's fence info string: its language, then each other
+/// parameter as `name=value`, the value in double or single quotes when it
+/// holds spaces. `None` when a value cannot be written there as it is (it
+/// holds a backtick, a backslash, an `&`, or both quotes: CommonMark would
+/// read those differently); the macro is then kept whole.
+fn info_string(e: &Element) -> Option<String> {
+    let mut info = parameter(e, "language").unwrap_or_default();
+    if info.contains(['`', '\\', '&', ' ', '=']) {
+        return None;
+    }
+    for (name, value) in parameters(e) {
+        if name == "language" || name.is_empty() {
+            continue;
+        }
+        if value.contains(['`', '\\', '&'])
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        {
+            return None;
+        }
+        let bare = !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'));
+        let value = if bare {
+            value
+        } else if !value.contains('"') {
+            format!("\"{value}\"")
+        } else if !value.contains('\'') {
+            format!("'{value}'")
+        } else {
+            return None;
+        };
+        if !info.is_empty() {
+            info.push(' ');
+        }
+        info.push_str(&format!("{name}={value}"));
+    }
+    Some(info)
 }
 
 /// Whether the converter has a Markdown form for macro `name` (any other is

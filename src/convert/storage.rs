@@ -102,6 +102,49 @@ struct Writer {
     anchors: Vec<usize>,
 }
 
+/// A fence's info string read as the code macro's language (its first word,
+/// unless that is a setting) and settings (`name=value`, the value bare or
+/// in double or single quotes). Words that are neither are dropped.
+fn info_settings(info: &str) -> (&str, Vec<(String, String)>) {
+    let info = info.trim();
+    let (lang, mut rest) = match info.split_once(char::is_whitespace) {
+        Some((first, rest)) if !first.contains('=') => (first, rest),
+        None if !info.contains('=') => (info, ""),
+        _ => ("", info),
+    };
+    let mut settings = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        let Some((name, after)) = rest.split_once('=') else {
+            break;
+        };
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+        let quote = after.chars().next().filter(|c| matches!(c, '"' | '\''));
+        let (value, next) = match quote {
+            Some(q) => {
+                let quoted = &after[1..];
+                let end = quoted.find(q).unwrap_or(quoted.len());
+                (
+                    quoted[..end].to_string(),
+                    quoted.get(end + 1..).unwrap_or(""),
+                )
+            }
+            None => {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                (after[..end].to_string(), &after[end..])
+            }
+        };
+        if valid {
+            settings.push((name.to_string(), value));
+        }
+        rest = next;
+    }
+    (lang, settings)
+}
+
 /// The panel macro an alert marker's kind (`> [!NOTE]`) stands for, or the
 /// panel label read from storage (`Note`) stands for: Confluence's four, and
 /// GitHub's `IMPORTANT` and `CAUTION` as the closest of them.
@@ -484,10 +527,11 @@ impl Writer {
             }
         }
         let text = text.strip_suffix('\n').unwrap_or(&text);
-        let lang = match kind {
-            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or_default(),
+        let info = match kind {
+            CodeBlockKind::Fenced(info) => info.as_ref(),
             CodeBlockKind::Indented => "",
         };
+        let (lang, settings) = info_settings(info);
         if lang == STORAGE_FENCE
             && let Some(kept) = kept_storage(text)
         {
@@ -499,6 +543,13 @@ impl Writer {
             self.out.push_str(&format!(
                 "<ac:parameter ac:name=\"language\">{}</ac:parameter>",
                 escape(lang)
+            ));
+        }
+        for (name, value) in settings {
+            self.out.push_str(&format!(
+                "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
+                escape(&name),
+                escape(&value)
             ));
         }
         self.out.push_str("<ac:plain-text-body>");

@@ -872,3 +872,30 @@ fn panels_read_as_alerts_and_come_back_as_panels() {
         iconless
     );
 }
+
+#[test]
+fn a_code_macros_settings_travel_in_the_info_string() {
+    let storage = concat!(
+        r#"<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">python</ac:parameter>"#,
+        r#"<ac:parameter ac:name="title">Deploy &quot;now&quot;</ac:parameter><ac:parameter ac:name="linenumbers">true</ac:parameter>"#,
+        r#"<ac:parameter ac:name="collapse">true</ac:parameter><ac:plain-text-body><![CDATA[print("hi")]]></ac:plain-text-body></ac:structured-macro>"#
+    );
+    let md = storage_to_markdown(storage, &ctx());
+    assert_eq!(
+        md,
+        "```python title='Deploy \"now\"' linenumbers=true collapse=true\nprint(\"hi\")\n```\n"
+    );
+    assert_eq!(markdown_to_storage(&md), storage);
+    // Settings without a language, and an agent's plain fence.
+    assert!(
+        markdown_to_storage("```title=x\ny\n```")
+            .contains(r#"<ac:parameter ac:name="title">x</ac:parameter><ac:plain-text-body>"#)
+    );
+    assert_eq!(
+        markdown_to_storage("```rust\nfn main() {}\n```"),
+        r#"<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">rust</ac:parameter><ac:plain-text-body><![CDATA[fn main() {}]]></ac:plain-text-body></ac:structured-macro>"#
+    );
+    // A value CommonMark would change is kept whole instead.
+    let odd = r#"<ac:structured-macro ac:name="code"><ac:parameter ac:name="title">a\b</ac:parameter><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro>"#;
+    assert_eq!(markdown_to_storage(&storage_to_markdown(odd, &ctx())), odd);
+}

@@ -326,10 +326,12 @@ impl Writer {
                     return text.clone();
                 }
                 let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+                // The info string: a language, then settings (`title="…"`).
                 let lang: String = lang
                     .chars()
-                    .filter(|c| !c.is_whitespace() && *c != '`')
+                    .filter(|c| !matches!(c, '`' | '\n' | '\r'))
                     .collect();
+                let lang = lang.trim();
                 if text.is_empty() {
                     format!("{fence}{lang}\n{fence}")
                 } else {
