@@ -55,6 +55,11 @@ pub(crate) enum Block {
     /// Rows of cells, already padded for column and row spans.
     Table(Vec<Vec<Cell>>),
     Rule,
+    /// An expand section: its title, and what it holds.
+    Details {
+        title: Option<String>,
+        blocks: Vec<Block>,
+    },
     /// A construct Markdown has no form for, kept as its storage text (a
     /// `confluence` fenced block in Markdown, written back as it is), and
     /// what plain text shows of it.

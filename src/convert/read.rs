@@ -588,12 +588,20 @@ impl<'c> Reader<'c> {
                 title: parameter(e, "title"),
                 blocks: rich(),
             }),
-            "expand" => {
+            "expand" if parameters(e).iter().any(|(k, _)| k != "title") => {
                 let title =
                     parameter(e, "title").unwrap_or_else(|| "Click here to expand...".into());
-                out.push(Block::Para(vec![Inline::Strong(vec![Inline::Text(title)])]));
-                out.extend(rich());
+                let mut shown = vec![Block::Para(vec![Inline::Strong(vec![Inline::Text(title)])])];
+                shown.extend(rich());
+                out.push(Block::Storage {
+                    xml: super::xml::serialize(e),
+                    shown,
+                });
             }
+            "expand" => out.push(Block::Details {
+                title: parameter(e, "title"),
+                blocks: rich(),
+            }),
             // Layout and grouping macros: only their content shows.
             "excerpt" | "details" | "section" | "column" => out.extend(rich()),
             // Any other macro is kept whole; plain text shows its name,

@@ -145,6 +145,32 @@ fn info_settings(info: &str) -> (&str, Vec<(String, String)>) {
     (lang, settings)
 }
 
+/// What closes an expand macro opened by `<details>`.
+const EXPAND_END: &str = "</ac:rich-text-body></ac:structured-macro>";
+
+/// The title of an HTML block that opens an expand section (`<details>`, then
+/// an optional `<summary>Title</summary>`, and nothing else), or `None` when
+/// the block is anything else.
+fn details_start(html: &str) -> Option<Option<String>> {
+    let text = html.trim();
+    let lower = text.to_ascii_lowercase();
+    let rest = lower.strip_prefix("<details")?;
+    let open_end = rest.find('>')? + "<details".len() + 1;
+    let after = text[open_end..].trim();
+    if after.is_empty() {
+        return Some(None);
+    }
+    let inner = after
+        .strip_prefix("<summary>")
+        .or_else(|| after.strip_prefix("<SUMMARY>"))?;
+    let close = inner.to_ascii_lowercase().rfind("</summary>")?;
+    if !inner[close + "</summary>".len()..].trim().is_empty() {
+        return None;
+    }
+    let title = super::entities::decode(inner[..close].trim());
+    Some(Some(title).filter(|t| !t.is_empty()))
+}
+
 /// The panel macro an alert marker's kind (`> [!NOTE]`) stands for, or the
 /// panel label read from storage (`Note`) stands for: Confluence's four, and
 /// GitHub's `IMPORTANT` and `CAUTION` as the closest of them.
@@ -570,6 +596,26 @@ impl Writer {
                 Event::Html(t) | Event::Text(t) | Event::InlineHtml(t) => text.push_str(t),
                 _ => {}
             }
+        }
+        // HTML's expand section (`<details>`, a `<summary>`, then Markdown,
+        // then `</details>`), as the Markdown output writes the expand macro.
+        if let Some(title) = details_start(&text) {
+            let mut open = String::from("<ac:structured-macro ac:name=\"expand\">");
+            if let Some(title) = title {
+                open.push_str(&format!(
+                    "<ac:parameter ac:name=\"title\">{}</ac:parameter>",
+                    escape(&title)
+                ));
+            }
+            open.push_str("<ac:rich-text-body>");
+            self.push(&open, Frame::Close(EXPAND_END));
+            return j;
+        }
+        if text.trim().eq_ignore_ascii_case("</details>")
+            && matches!(self.frames.last(), Some(Frame::Close(end)) if *end == EXPAND_END)
+        {
+            self.end();
+            return j;
         }
         let lines: Vec<String> = text.trim_end().split('\n').map(escape).collect();
         self.out.push_str("<p>");

@@ -835,23 +835,21 @@ fn a_confluence_block_written_by_hand_is_kept_when_it_is_storage_and_shown_when_
     assert!(broken.ends_with("</ac:structured-macro>"), "{broken}");
 }
 
+/// Asserts that `storage` reads as `md`, and `md` writes back as `storage`.
+fn round_trips(storage: &str, md: &str) {
+    assert_eq!(storage_to_markdown(storage, &ctx()), md, "{storage}");
+    assert_eq!(markdown_to_storage(md), storage, "{md}");
+}
+
 #[test]
 fn panels_read_as_alerts_and_come_back_as_panels() {
     let storage = concat!(
         r#"<ac:structured-macro ac:name="note"><ac:parameter ac:name="title">Before you start</ac:parameter>"#,
         r#"<ac:rich-text-body><p>Take a <strong>snapshot</strong>.</p></ac:rich-text-body></ac:structured-macro>"#
     );
-    let md = storage_to_markdown(storage, &ctx());
-    assert_eq!(
-        md,
-        "> [!NOTE] Before you start\n>\n> Take a **snapshot**.\n"
-    );
-    assert_eq!(
-        markdown_to_storage(&md),
-        concat!(
-            r#"<ac:structured-macro ac:name="note"><ac:parameter ac:name="title">Before you start</ac:parameter>"#,
-            r#"<ac:rich-text-body><p>Take a <strong>snapshot</strong>.</p></ac:rich-text-body></ac:structured-macro>"#
-        )
+    round_trips(
+        storage,
+        "> [!NOTE] Before you start\n>\n> Take a **snapshot**.\n",
     );
     // GitHub's alerts, as an agent writes them, on one line with the body.
     assert_eq!(
@@ -898,4 +896,26 @@ fn a_code_macros_settings_travel_in_the_info_string() {
     // A value CommonMark would change is kept whole instead.
     let odd = r#"<ac:structured-macro ac:name="code"><ac:parameter ac:name="title">a\b</ac:parameter><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro>"#;
     assert_eq!(markdown_to_storage(&storage_to_markdown(odd, &ctx())), odd);
+}
+
+#[test]
+fn expand_sections_read_as_details_and_come_back_as_expand_macros() {
+    let storage = concat!(
+        r#"<ac:structured-macro ac:name="expand"><ac:parameter ac:name="title">Logs &amp; traces</ac:parameter>"#,
+        r#"<ac:rich-text-body><p>Run <code>journalctl</code>.</p><ul><li>one</li></ul></ac:rich-text-body></ac:structured-macro><p>After.</p>"#
+    );
+    round_trips(
+        storage,
+        "<details>\n<summary>Logs &amp; traces</summary>\n\nRun `journalctl`.\n\n- one\n\n</details>\n\nAfter.\n",
+    );
+    assert_eq!(
+        storage_to_text(storage, &ctx()),
+        "Logs & traces\n\nRun journalctl.\n\n- one\n\nAfter.\n"
+    );
+    // Without a title, and written by hand; a stray </details> stays text.
+    assert_eq!(
+        markdown_to_storage("<details>\n\nHidden.\n\n</details>"),
+        r#"<ac:structured-macro ac:name="expand"><ac:rich-text-body><p>Hidden.</p></ac:rich-text-body></ac:structured-macro>"#
+    );
+    assert_eq!(markdown_to_storage("</details>"), "<p>&lt;/details&gt;</p>");
 }

@@ -358,6 +358,33 @@ impl Writer {
                 alt,
             ),
             Block::Storage { shown, .. } => self.blocks(shown, false),
+            Block::Details { title, blocks } => {
+                let body = self.blocks(blocks, false);
+                if !self.md() {
+                    let title = title.as_deref().unwrap_or("Click here to expand...");
+                    return if body.is_empty() {
+                        title.to_string()
+                    } else {
+                        format!("{title}\n\n{body}")
+                    };
+                }
+                // HTML's own expand section, which Markdown lets through: a
+                // blank line after the summary, so the body reads as Markdown.
+                let mut out = String::from("<details>");
+                if let Some(title) = title {
+                    out.push_str(&format!(
+                        "\n<summary>{}</summary>",
+                        super::storage::escape(title)
+                    ));
+                }
+                out.push_str("\n\n");
+                if !body.is_empty() {
+                    out.push_str(&body);
+                    out.push_str("\n\n");
+                }
+                out.push_str("</details>");
+                out
+            }
         }
     }
 
@@ -675,6 +702,12 @@ impl Writer {
                 Block::Rule => {}
                 // A table cell cannot hold a fenced block: what it shows.
                 Block::Storage { shown, .. } => lines.extend(self.flat(shown)),
+                Block::Details { title, blocks } => {
+                    if let Some(title) = title {
+                        lines.push(title.clone());
+                    }
+                    lines.extend(self.flat(blocks));
+                }
             }
         }
         lines.retain(|l| !l.is_empty());
