@@ -29,6 +29,12 @@ pub(crate) enum Inline {
     Break,
     /// A named place in the page (the `anchor` macro), which links reach by `#name`.
     Anchor(String),
+    /// A status lozenge: its title as written, and its other parameters
+    /// (`colour`, `subtle`), in order.
+    Status {
+        title: String,
+        settings: Vec<(String, String)>,
+    },
 }
 
 /// Block content.

@@ -25,7 +25,7 @@
 //! | `info`, `note`, `warning`, `tip` macros | `> [!NOTE] Title` alerts, written back as the panel; with settings besides the title, a `confluence` block (plain text: the label, such as `Note:`, and the title) |
 //! | `ac:image` | `![alt](url)` |
 //! | `time datetime` | the date as written |
-//! | `status` macro | `\[TITLE\]` in capitals as Confluence shows it (a title with non-ASCII letters as written), escaped so it reads back as the same text; the colour is not shown |
+//! | `status` macro | with a title, `<span data-macro="status" data-colour="Green">Released</span>`, written back as the lozenge; without one, `\[COLOUR\]` escaped (plain text: `[TITLE]` in capitals as Confluence shows it, ASCII titles only) |
 //! | `expand` macro | `<details>` with a `<summary>` title, the body as Markdown, `</details>`; written back as the expand macro (plain text: the title, then the body) |
 //! | any other macro standing alone (or alone in a paragraph) | a `confluence` fenced block holding its storage, written back as it was (plain text: `[macro: NAME (param=value, ...)]`, then its bodies) |
 //! | any other macro inside a sentence | `\[macro: NAME (param=value, ...)\]`, then its bodies |

@@ -630,19 +630,29 @@ impl<'c> Reader<'c> {
         let name = macro_name(e);
         let rich = || self.inlines(&content_of(e, "ac:rich-text-body", &MACRO_PARTS));
         match name.as_str() {
+            // With a title, the lozenge reads as a `<span>` its settings ride
+            // on, which the Markdown actions write back as the lozenge.
+            "status"
+                if parameter(e, "title").is_some_and(|t| !t.trim().is_empty())
+                    && parameters(e).iter().all(|(k, v)| {
+                        !k.is_empty()
+                            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                            && !v.contains(['"', '<', '>', '&'])
+                    }) =>
+            {
+                run.push(Inline::Status {
+                    title: parameter(e, "title").unwrap_or_default(),
+                    settings: parameters(e)
+                        .into_iter()
+                        .filter(|(k, _)| k != "title")
+                        .collect(),
+                });
+            }
             "status" => {
                 let title = parameter(e, "title")
                     .or_else(|| parameter(e, "colour"))
                     .unwrap_or_else(|| "status".into());
-                // Confluence shows a status in capitals. Only ASCII titles
-                // are changed: Unicode's case tables would cost the component
-                // more than the rare other title is worth.
-                let title = if title.is_ascii() {
-                    title.to_ascii_uppercase()
-                } else {
-                    title
-                };
-                run.push(Inline::Tag(title));
+                run.push(Inline::Tag(shown_status(&title)));
             }
             // An anchor marks a place: its name is the default parameter.
             "anchor" => {
@@ -1116,7 +1126,23 @@ pub(crate) fn plain(inlines: &[Inline]) -> String {
             }
             Inline::Break => out.push(' '),
             Inline::Anchor(_) => {}
+            Inline::Status { title, .. } => {
+                out.push('[');
+                out.push_str(&shown_status(title));
+                out.push(']');
+            }
         }
     }
     out
+}
+
+/// A status title as Confluence shows it: in capitals. Only ASCII titles
+/// are changed: Unicode's case tables would cost the component more than
+/// the rare other title is worth.
+pub(crate) fn shown_status(title: &str) -> String {
+    if title.is_ascii() {
+        title.to_ascii_uppercase()
+    } else {
+        title.to_string()
+    }
 }

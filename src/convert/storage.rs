@@ -100,6 +100,18 @@ struct Writer {
     /// The depths at which an `<a id>` was written as an anchor macro, whose
     /// `</a>` is then dropped.
     anchors: Vec<usize>,
+    /// A status `<span>` being read.
+    status: Option<OpenStatus>,
+}
+
+/// A status `<span>` whose end tag has not come yet.
+struct OpenStatus {
+    /// The frame depth it opened at.
+    depth: usize,
+    /// Where its text starts in the output.
+    at: usize,
+    /// Its settings (`colour`, `subtle`), in order.
+    settings: Vec<(String, String)>,
 }
 
 /// A fence's info string read as the code macro's language (its first word,
@@ -143,6 +155,30 @@ fn info_settings(info: &str) -> (&str, Vec<(String, String)>) {
         rest = next;
     }
     (lang, settings)
+}
+
+/// The settings of a status lozenge written as `<span data-macro="status"
+/// data-colour="Green">` (each `data-NAME="value"` but the marker), or
+/// `None` for any other tag.
+fn status_span(html: &str) -> Option<Vec<(String, String)>> {
+    let inner = html.trim().strip_prefix("<span")?.strip_suffix('>')?;
+    let mut settings = Vec::new();
+    let mut marked = false;
+    let mut rest = inner.trim_start();
+    while !rest.is_empty() {
+        let (name, after) = rest.split_once("=\"")?;
+        let (value, next) = after.split_once('"')?;
+        let name = name.trim().strip_prefix("data-")?;
+        if name == "macro" {
+            marked = value == "status";
+        } else if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            settings.push((name.to_string(), super::entities::decode(value)));
+        } else {
+            return None;
+        }
+        rest = next.trim_start();
+    }
+    marked.then_some(settings)
 }
 
 /// What closes an expand macro opened by `<details>`.
@@ -222,6 +258,7 @@ pub(crate) fn convert(markdown: &str) -> String {
         pending: Vec::new(),
         fixes: Vec::new(),
         anchors: Vec::new(),
+        status: None,
     };
     let mut i = 0;
     while i < events.len() {
@@ -675,6 +712,33 @@ impl Writer {
                 escape(&name)
             ));
             self.anchors.push(depth);
+            return;
+        }
+        if let Some(settings) = status_span(html).filter(|_| self.status.is_none()) {
+            self.status = Some(OpenStatus {
+                depth,
+                at: self.out.len(),
+                settings,
+            });
+            return;
+        }
+        if tag == "</span>"
+            && let Some(OpenStatus { at, settings, .. }) = self.status.take_if(|s| s.depth == depth)
+        {
+            let title = super::xml::text_of(&self.out[at..]).trim().to_string();
+            self.out.truncate(at);
+            self.fixes.retain(|(fix, _, _)| *fix < at);
+            self.pending.retain(|p| p.at < at);
+            let mut lozenge = String::from("<ac:structured-macro ac:name=\"status\">");
+            for (name, value) in settings.iter().chain([&("title".to_string(), title)]) {
+                lozenge.push_str(&format!(
+                    "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
+                    escape(name),
+                    escape(value)
+                ));
+            }
+            lozenge.push_str("</ac:structured-macro>");
+            self.out.push_str(&lozenge);
             return;
         }
         if tag == "</a>" && self.anchors.last() == Some(&depth) {

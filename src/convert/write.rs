@@ -486,6 +486,17 @@ impl Writer {
                 line.raw(&format!("<a id=\"{}\"></a>", super::storage::escape(name)));
             }
             Inline::Anchor(_) => {}
+            Inline::Status { title, settings } if md => {
+                let mut span = String::from("<span data-macro=\"status\"");
+                for (name, value) in settings {
+                    span.push_str(&format!(" data-{name}=\"{value}\""));
+                }
+                span.push('>');
+                line.raw(&format!("{span}{}</span>", escape_text(title)));
+            }
+            Inline::Status { title, .. } => {
+                line.raw(&format!("[{}]", super::read::shown_status(title)));
+            }
             Inline::Tag(label) => {
                 let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
                 if md {
