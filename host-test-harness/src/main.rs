@@ -245,12 +245,7 @@ impl CallArgs {
         if let Some(definition) = definition {
             if matches!(definition.auth, AuthScheme::Oauth2(_)) {
                 // The app's secret is the host's, for its own token requests.
-                let mut own = Secrets::new();
-                if let Some(value) = secrets.take(oauth::CLIENT_SECRET) {
-                    own.insert(oauth::CLIENT_SECRET, value);
-                }
-                own.add_from_env(&name, [oauth::CLIENT_SECRET]);
-                oauth_app_secret = Some(own.get(oauth::CLIENT_SECRET));
+                oauth_app_secret = Some(client_secret(&mut secrets, &name));
             }
             secrets.add_from_env(&name, secret_keys(definition));
             allowed = connection.egress_hosts(definition);
@@ -316,6 +311,16 @@ impl CallArgs {
     }
 }
 
+/// The OAuth app's client secret, taken out of the secrets `flags` give (it
+/// is the host's, never the guest's), else read from the environment.
+fn client_secret(flags: &mut Secrets, connector: &str) -> Option<String> {
+    flags.take(oauth::CLIENT_SECRET).or_else(|| {
+        let mut env = Secrets::new();
+        env.add_from_env(connector, [oauth::CLIENT_SECRET]);
+        env.take(oauth::CLIENT_SECRET)
+    })
+}
+
 /// The command that logs the connection in the file at `path` in.
 fn login_hint(path: &Path) -> String {
     format!("connector-host login --connection {}", path.display())
@@ -376,9 +381,8 @@ fn login(
         );
     };
     let name = host.metadata()?.name;
-    let mut own = call.flag_secrets()?;
-    own.add_from_env(&name, [oauth::CLIENT_SECRET]);
-    let app = oauth::App::of(&connection, definition, &own)?;
+    let secret = client_secret(&mut call.flag_secrets()?, &name);
+    let app = oauth::App::of(&connection, definition, secret)?;
     let login = host.runtime().block_on(async {
         if client_credentials {
             oauth::login::client_credentials(&app, &name).await
@@ -645,9 +649,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             allow_http_host,
             call,
         } => {
-            let options =
-                call.options(&host, &Connection::read(&connection)?, &connection, true)?;
-            let connection = Connection::read(&connection)?;
+            let path = connection;
+            let connection = Connection::read(&path)?;
+            let options = call.options(&host, &connection, &path, true)?;
             let filter = mcp::ToolFilter {
                 keys: tools,
                 groups,

@@ -550,11 +550,8 @@ impl Writer {
             Frame::Mention { at, account_id } => {
                 // The name shown, unless it is only the account id (the
                 // mention had none): then Confluence shows the user's own.
-                let shown = super::xml::text_of(&self.out[at..]);
+                let shown = self.take_text_from(at);
                 let name = shown.trim().trim_start_matches('@').trim().to_string();
-                self.out.truncate(at);
-                self.fixes.retain(|(fix, _, _)| *fix < at);
-                self.pending.retain(|p| p.at < at);
                 let body = if name.is_empty() || name == account_id {
                     String::new()
                 } else {
@@ -697,6 +694,17 @@ impl Writer {
         j
     }
 
+    /// Takes back what was written from `at` on (with the tag fixes and
+    /// pending tags inside it), for a construct whose content gives way to
+    /// an element of its own; returns that content's text.
+    fn take_text_from(&mut self, at: usize) -> String {
+        let text = super::xml::text_of(&self.out[at..]);
+        self.out.truncate(at);
+        self.fixes.retain(|(fix, _, _)| *fix < at);
+        self.pending.retain(|p| p.at < at);
+        text
+    }
+
     /// Raw HTML: written as text, except the few tags this converter writes itself.
     fn inline_html(&mut self, html: &str) {
         let tag: String = html
@@ -725,10 +733,7 @@ impl Writer {
         if tag == "</span>"
             && let Some(OpenStatus { at, settings, .. }) = self.status.take_if(|s| s.depth == depth)
         {
-            let title = super::xml::text_of(&self.out[at..]).trim().to_string();
-            self.out.truncate(at);
-            self.fixes.retain(|(fix, _, _)| *fix < at);
-            self.pending.retain(|p| p.at < at);
+            let title = self.take_text_from(at).trim().to_string();
             let mut lozenge = String::from("<ac:structured-macro ac:name=\"status\">");
             for (name, value) in settings.iter().chain([&("title".to_string(), title)]) {
                 lozenge.push_str(&format!(

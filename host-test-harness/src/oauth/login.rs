@@ -7,7 +7,6 @@ use super::store::{Grant, TokenEntry};
 use super::{CLIENT_SECRET, tokens};
 use crate::Connection;
 use crate::bindings::{AuthScheme, ConnectionDefinition};
-use crate::secrets::Secrets;
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
 use http_body_util::Full;
@@ -61,11 +60,11 @@ fn value<'a>(connection: &'a Connection, key: &str) -> Option<&'a str> {
 
 impl App {
     /// The app of `connection`, an OAuth 2.0 connection of `definition`,
-    /// with the client secret from `secrets` when they hold one.
+    /// with `client_secret` when one was given.
     pub fn of(
         connection: &Connection,
         definition: &ConnectionDefinition,
-        secrets: &Secrets,
+        client_secret: Option<String>,
     ) -> Result<App> {
         let AuthScheme::Oauth2(settings) = &definition.auth else {
             bail!(
@@ -88,7 +87,7 @@ impl App {
             authorize_url: authorize_url.to_string(),
             token_url: token_url.to_string(),
             client_id: client_id.to_string(),
-            client_secret: secrets.get(CLIENT_SECRET).filter(|s| !s.is_empty()),
+            client_secret: client_secret.filter(|s| !s.is_empty()),
             scopes,
             default_scopes: settings.default_scopes.clone(),
         })
