@@ -29,7 +29,32 @@ pub fn get_page_as_markdown(ctx: &Ctx, action: &Action, args: &mut Args) -> Resu
         .and_then(Value::as_str)
         .or(args.str("page-id"))
         .unwrap_or_default();
-    let site = site_base(ctx, &page);
+    let web_ui = page.pointer("/_links/webui").and_then(Value::as_str);
+    let links = link_context(ctx, &page, storage, id)?;
+    let format = args
+        .get_or_default("format")
+        .and_then(Value::as_str)
+        .unwrap_or("markdown")
+        .to_string();
+    let (field, content) = match format.as_str() {
+        "text" => ("text", convert::storage_to_text(storage, &links)),
+        _ => ("markdown", convert::storage_to_markdown(storage, &links)),
+    };
+    let mut out = json!({
+        "id": id,
+        "title": page.get("title").cloned().unwrap_or(Value::Null),
+        "spaceId": page.get("spaceId").cloned().unwrap_or(Value::Null),
+        "version": page.pointer("/version/number").cloned().unwrap_or(Value::Null),
+        "webUrl": web_ui.map(|w| format!("{}{w}", links.base_url)),
+        "format": format,
+    });
+    out[field] = json!(content);
+    Ok(json_output(response.status, &out))
+}
+
+/// What the links of page `id` (its storage `storage`) are read with: the
+/// site, the space's key and the page's id.
+fn link_context(ctx: &Ctx, page: &Value, storage: &str, id: &str) -> Result<LinkContext, Error> {
     let web_ui = page.pointer("/_links/webui").and_then(Value::as_str);
     let mut space_key = web_ui.and_then(space_key_of).unwrap_or_default();
     // Links to pages by title need the space's key; the web address usually
@@ -52,26 +77,7 @@ pub fn get_page_as_markdown(ctx: &Ctx, action: &Action, args: &mut Args) -> Resu
             .unwrap_or_default()
             .to_string();
     }
-    let links = LinkContext::new(site.clone(), space_key, id);
-    let format = args
-        .get_or_default("format")
-        .and_then(Value::as_str)
-        .unwrap_or("markdown")
-        .to_string();
-    let (field, content) = match format.as_str() {
-        "text" => ("text", convert::storage_to_text(storage, &links)),
-        _ => ("markdown", convert::storage_to_markdown(storage, &links)),
-    };
-    let mut out = json!({
-        "id": id,
-        "title": page.get("title").cloned().unwrap_or(Value::Null),
-        "spaceId": page.get("spaceId").cloned().unwrap_or(Value::Null),
-        "version": page.pointer("/version/number").cloned().unwrap_or(Value::Null),
-        "webUrl": web_ui.map(|w| format!("{site}{w}")),
-        "format": format,
-    });
-    out[field] = json!(content);
-    Ok(json_output(response.status, &out))
+    Ok(LinkContext::new(site_base(ctx, page), space_key, id))
 }
 
 /// The site address links are written with: the connection's own site for
@@ -100,25 +106,52 @@ fn space_key_of(web_ui: &str) -> Option<String> {
 
 /// Converts the Markdown, then creates the page (Create Page's call) or, with
 /// a page id, updates it (Update Page's call: the current version plus one).
+/// An update reads the page's storage and, unless told not to, keeps every
+/// element whose Markdown came back unchanged byte for byte.
 pub fn upsert_page_from_markdown(
     ctx: &Ctx,
     _action: &Action,
     args: &mut Args,
 ) -> Result<Output, Error> {
-    let storage = convert::markdown_to_storage(args.str("markdown").unwrap_or_default());
+    let markdown = args.str("markdown").unwrap_or_default().to_string();
+    if args.get("page-id").is_none() {
+        let storage = convert::markdown_to_storage(&markdown);
+        args.set(
+            "body",
+            json!({"representation": "storage", "value": storage}),
+        );
+        return run(ctx, ctx.action("create-page")?, args);
+    }
+    let (page, current) = current_storage(ctx, args)?;
+    let keep = args
+        .get_or_default("keep-unchanged")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let storage = if keep {
+        let id = args.str("page-id").unwrap_or_default();
+        let links = link_context(ctx, &page, &current, id)?;
+        convert::markdown_over_storage(&markdown, &current, &links)
+    } else {
+        convert::markdown_to_storage_in(&markdown, &current)
+    };
     args.set(
         "body",
         json!({"representation": "storage", "value": storage}),
     );
-    let (key, updating) = match args.get("page-id") {
-        Some(_) => ("update-page", true),
-        None => ("create-page", false),
-    };
-    let target = ctx.action(key)?;
-    if updating {
-        update_versioned(ctx, target, args)
-    } else {
-        run(ctx, target, args)
+    if args.get("status").is_none() {
+        args.set("status", json!(status_of(&page)));
+    }
+    if let Some(number) = page.pointer("/version/number").and_then(Value::as_u64) {
+        args.set("version", json!({"number": number + 1}));
+    }
+    update_versioned(ctx, ctx.action("update-page")?, args)
+}
+
+/// The status an update of `page` keeps: a draft stays a draft.
+fn status_of(page: &Value) -> &'static str {
+    match page.get("status").and_then(Value::as_str) {
+        Some("draft") => "draft",
+        _ => "current",
     }
 }
 
@@ -148,11 +181,7 @@ fn write_back(ctx: &Ctx, args: &mut Args, page: &Value, storage: String) -> Resu
     if let Some(title) = page.get("title").filter(|t| t.is_string()) {
         args.set("title", title.clone());
     }
-    let status = match page.get("status").and_then(Value::as_str) {
-        Some("draft") => "draft",
-        _ => "current",
-    };
-    args.set("status", json!(status));
+    args.set("status", json!(status_of(page)));
     if let Some(number) = page.pointer("/version/number").and_then(Value::as_u64) {
         args.set("version", json!({"number": number + 1}));
     }
@@ -184,7 +213,8 @@ pub fn update_page_section(ctx: &Ctx, _action: &Action, args: &mut Args) -> Resu
             ),
         ),
     })?;
-    let content = convert::markdown_to_storage(args.str("markdown").unwrap_or_default());
+    let content =
+        convert::markdown_to_storage_in(args.str("markdown").unwrap_or_default(), &storage);
     let updated = sections::replace(&storage, heading, &content);
     write_back(ctx, args, &page, updated)
 }
@@ -192,9 +222,8 @@ pub fn update_page_section(ctx: &Ctx, _action: &Action, args: &mut Args) -> Resu
 /// Adds the Markdown given to the end of a page; the storage before it stays as it was.
 pub fn append_to_page(ctx: &Ctx, _action: &Action, args: &mut Args) -> Result<Output, Error> {
     let (page, mut storage) = current_storage(ctx, args)?;
-    storage.push_str(&convert::markdown_to_storage(
-        args.str("markdown").unwrap_or_default(),
-    ));
+    let added = convert::markdown_to_storage_in(args.str("markdown").unwrap_or_default(), &storage);
+    storage.push_str(&added);
     write_back(ctx, args, &page, storage)
 }
 

@@ -33,7 +33,7 @@ pub const ACTIONS: &[Action] = &[
     Action {
         key: "upsert-page-from-markdown",
         label: "Create or Update Page from Markdown",
-        description: "Converts Markdown to storage format and creates a page with it, or with a page id updates that page: the connector reads its current version and sends the next one. Raw HTML in the Markdown is kept as visible text, except the few tags the Markdown output writes itself (<u>, <sub>, <sup>, <strong>, <em>, <s>, <br> and <a id> anchors).",
+        description: "Converts Markdown to storage format and creates a page with it, or with a page id updates that page: the connector reads its current storage and version and sends the next version, in which every top-level element whose Markdown came back unchanged (from Get Page as Markdown) is kept byte for byte, macros, page links and attachments included, and only edited or added blocks are converted. Raw HTML in the Markdown is kept as visible text, except the few tags the Markdown output writes itself (<u>, <sub>, <sup>, <strong>, <em>, <s>, <br> and <a id> anchors).",
         group: "Pages",
         method: Method::Post,
         path: "/wiki/api/v2/pages",
@@ -71,6 +71,14 @@ pub const ACTIONS: &[Action] = &[
                 Kind::Id,
                 Target::Local,
             ),
+            Param::new(
+                "keep-unchanged",
+                "Keep Unchanged Elements",
+                "For an update: keep every element of the page whose Markdown is unchanged exactly as it is in storage (true), or write the whole body from the Markdown (false).",
+                Kind::Boolean,
+                Target::Local,
+            )
+            .default("true"),
             STATUS_WRITE,
         ],
         paging: None,

@@ -30,12 +30,17 @@
 //! | any other macro standing alone (or alone in a paragraph) | a `confluence` fenced block holding its storage, written back as it was (plain text: `[macro: NAME (param=value, ...)]`, then its bodies) |
 //! | any other macro inside a sentence | `\[macro: NAME (param=value, ...)\]`, then its bodies |
 //!
+//! Written back over a page (module `preserve`), every top-level element
+//! whose Markdown came back unchanged keeps its storage byte for byte, so
+//! the losses of the table above apply only to edited blocks.
+//!
 //! Plain text follows the same walk without the syntax: list items start with
 //! `- ` (`1. `, `[x] `), table rows are tab-separated cells, links read
 //! `text (url)`, and panels start with their label.
 
 pub(crate) mod doc;
 pub(crate) mod entities;
+pub(crate) mod preserve;
 pub(crate) mod read;
 pub mod sections;
 pub(crate) mod storage;
@@ -219,6 +224,22 @@ pub fn storage_to_text(storage: &str, ctx: &LinkContext) -> String {
 /// text; the module `storage` names the few tags read as formatting.
 pub fn markdown_to_storage(markdown: &str) -> String {
     storage::convert(markdown)
+}
+
+/// Converts Markdown read from a page (and edited) back to storage over the
+/// page's current storage `current`, read with `links`: every top-level
+/// element whose Markdown came back unchanged is kept byte for byte (with
+/// its macros, references and settings, whatever the Markdown could say of
+/// them), and only the edited or added blocks are converted. Markdown that
+/// reads exactly as the page does gives the page's storage unchanged.
+pub fn markdown_over_storage(markdown: &str, current: &str, links: &LinkContext) -> String {
+    preserve::merge(current, markdown, links)
+}
+
+/// Converts Markdown to storage that goes into a page whose storage is
+/// `page`: tasks are numbered after the page's own.
+pub fn markdown_to_storage_in(markdown: &str, page: &str) -> String {
+    storage::convert_after(markdown, preserve::last_task_id(page))
 }
 
 /// Whether a link or image target may be written, in either direction: not

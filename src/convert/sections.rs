@@ -36,17 +36,22 @@ impl Heading {
 }
 
 /// One tag of the scan.
-struct Tag<'a> {
-    name: &'a str,
-    start: usize,
-    end: usize,
-    closing: bool,
-    self_closing: bool,
+pub(super) struct Tag<'a> {
+    /// The element's name, such as `ac:structured-macro`.
+    pub(super) name: &'a str,
+    /// Where `<` is.
+    pub(super) start: usize,
+    /// Just past `>`.
+    pub(super) end: usize,
+    /// An end tag (`</p>`).
+    pub(super) closing: bool,
+    /// A tag closed in itself (`<br/>`).
+    pub(super) self_closing: bool,
 }
 
 /// The next tag at or after `from`, skipping comments, CDATA sections and
 /// processing instructions; `None` at the end of the text.
-fn next_tag(text: &str, mut from: usize) -> Option<Tag<'_>> {
+pub(super) fn next_tag(text: &str, mut from: usize) -> Option<Tag<'_>> {
     let bytes = text.as_bytes();
     loop {
         let open = from + text.get(from..)?.find('<')?;

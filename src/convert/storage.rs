@@ -245,15 +245,24 @@ fn panel_marker(events: &[Event], i: usize) -> Option<(&'static str, String, usi
     Some((kind, title.trim().to_string(), j + 1, goes_on))
 }
 
+/// The Markdown the converter reads: CommonMark with GFM tables, task lists and strikethrough.
+pub(crate) const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_STRIKETHROUGH);
+
 /// Converts Markdown to storage format.
 pub(crate) fn convert(markdown: &str) -> String {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH;
-    let events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    convert_after(markdown, 0)
+}
+
+/// Converts Markdown to storage format for a page whose own tasks are
+/// numbered up to `last_task_id`: new tasks are numbered after them.
+pub(crate) fn convert_after(markdown: &str, last_task_id: u64) -> String {
+    let events: Vec<Event> = Parser::new_ext(markdown, OPTIONS).collect();
     let mut w = Writer {
         out: String::with_capacity(markdown.len() * 2),
         frames: Vec::new(),
-        task_id: 0,
+        task_id: last_task_id,
         in_table_head: false,
         pending: Vec::new(),
         fixes: Vec::new(),

@@ -182,6 +182,11 @@ fn update_reads_the_version_and_sends_the_next() {
     let outcome = run("markdown-update");
     assert_eq!(outcome.exchanges.len(), 2);
     assert_eq!(outcome.exchanges[0].method, "GET");
+    assert!(
+        outcome.exchanges[0]
+            .url
+            .ends_with("/pages/11?body-format=storage")
+    );
     let put = &outcome.exchanges[1];
     assert_eq!(put.method, "PUT");
     assert!(put.url.ends_with("/wiki/api/v2/pages/11"));
@@ -193,6 +198,92 @@ fn update_reads_the_version_and_sends_the_next() {
         json!({"representation": "storage", "value": "<p>Moved to <strong>Monday</strong>.</p>"})
     );
     assert_eq!(body_json(&outcome.result.unwrap())["version"]["number"], 4);
+}
+
+/// The page fixture `name` answers first.
+fn fixture_page(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}.har", env!("CARGO_MANIFEST_DIR"));
+    let har: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let text = har["log"]["entries"][0]["response"]["content"]["text"]
+        .as_str()
+        .unwrap();
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn a_page_read_edited_and_written_back_loses_nothing_but_the_edit() {
+    // Read the page the fixture answers: what Markdown cannot say reads as a
+    // confluence block, escaped text, a site address.
+    let page = fixture_page("markdown-edit");
+    let answer = CallOptions {
+        http: host_test_harness::HttpMode::Respond {
+            status: 200,
+            content_type: "application/json".into(),
+            body: page.to_string(),
+        },
+        ..CallOptions::default()
+    };
+    let read = host()
+        .invoke(
+            "get-page-as-markdown",
+            &basic(),
+            r#"{"page-id": "11"}"#,
+            &answer,
+        )
+        .unwrap();
+    let markdown = body_json(&read.result.unwrap())["markdown"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Edit one paragraph and add a section, as an agent would.
+    let edited = markdown.replace(
+        "None so far.\n",
+        "Search is slow in **large** spaces.\n\n## Thanks\n\nTo everyone.\n",
+    );
+    assert_ne!(edited, markdown);
+    let input: Value = serde_json::from_str(scenario("markdown-edit").input).unwrap();
+    assert_eq!(
+        input["markdown"],
+        edited.as_str(),
+        "the scenario's input is that edit"
+    );
+
+    let outcome = run("markdown-edit");
+    assert!(outcome.result.is_ok(), "{:?}", outcome.result);
+    assert_eq!(outcome.exchanges.len(), 2, "one read, one write");
+    let body = outcome.exchanges[1].request_json().unwrap();
+    assert_eq!(body["version"]["number"], 6);
+    let sent = body["body"]["value"].as_str().unwrap();
+    let page = page["body"]["storage"]["value"].as_str().unwrap();
+    // The toc with its macro id, the page link, the inline jira macro, the
+    // image with its width, the layout and the emoticon: byte for byte (the
+    // whitespace before an element goes with it, so the edited one's went too).
+    let cut = page.find("\n<p>None so far.</p>").unwrap();
+    assert_eq!(&sent[..cut], &page[..cut]);
+    assert_eq!(
+        &sent[cut..],
+        "<p>Search is slow in <strong>large</strong> spaces.</p><h2>Thanks</h2><p>To everyone.</p>"
+    );
+
+    // Unedited, the page goes back exactly as it was; with keep-unchanged
+    // off, the body is written from the Markdown and the references are lost.
+    let same = json!({"space-id": "98306", "title": "Release notes", "page-id": "11", "markdown": markdown}).to_string();
+    let outcome = host()
+        .invoke("upsert-page-from-markdown", &basic(), &same, &answer)
+        .unwrap();
+    let body = outcome.exchanges[1].request_json().unwrap();
+    assert_eq!(body["body"]["value"], page);
+    let whole = json!({"space-id": "98306", "title": "Release notes", "page-id": "11", "markdown": markdown, "keep-unchanged": false}).to_string();
+    let outcome = host()
+        .invoke("upsert-page-from-markdown", &basic(), &whole, &answer)
+        .unwrap();
+    let body = outcome.exchanges[1].request_json().unwrap();
+    let sent = body["body"]["value"].as_str().unwrap();
+    assert!(
+        sent.contains("ac:macro-id=\"3f2a\""),
+        "the confluence block is written back: {sent}"
+    );
+    assert!(!sent.contains("ac:width=\"480\""), "{sent}");
 }
 
 #[test]

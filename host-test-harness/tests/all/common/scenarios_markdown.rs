@@ -48,6 +48,12 @@ pub const SCENARIOS: &[Scenario] = &[
         input: r#"{"space-id": "98306", "title": "Release notes", "page-id": "11", "markdown": "Moved to **Monday**."}"#,
     },
     Scenario {
+        fixture: "markdown-edit",
+        connection: basic,
+        action: Some("upsert-page-from-markdown"),
+        input: r##"{"space-id": "98306", "title": "Release notes", "page-id": "11", "markdown": "# Release 2.4\n\n```confluence\n<ac:structured-macro ac:name=\"toc\" ac:schema-version=\"1\" ac:macro-id=\"3f2a\"><ac:parameter ac:name=\"maxLevel\">2</ac:parameter></ac:structured-macro>\n```\n\nShips on 2026-11-06. Read the [Upgrade guide](https://acme.atlassian.net/wiki/display/ENG/Upgrade+guide); tracked in \\[macro: jira (key=ENG-42)\\].\n\n![architecture.png](https://acme.atlassian.net/wiki/download/attachments/11/architecture.png)\n\nLeft\n\nRight 🙂\n\n## Known issues\n\nSearch is slow in **large** spaces.\n\n## Thanks\n\nTo everyone.\n"}"##,
+    },
+    Scenario {
         fixture: "markdown-update-404",
         connection: basic,
         action: Some("upsert-page-from-markdown"),
