@@ -24,13 +24,9 @@ pub fn get_page_as_markdown(ctx: &Ctx, action: &Action, args: &mut Args) -> Resu
         .pointer("/body/storage/value")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let id = page
-        .get("id")
-        .and_then(Value::as_str)
-        .or(args.str("page-id"))
-        .unwrap_or_default();
     let web_ui = page.pointer("/_links/webui").and_then(Value::as_str);
-    let links = link_context(ctx, &page, storage, id)?;
+    let links = page_links(ctx, &page, storage, args)?;
+    let id = links.page_id.clone();
     let format = args
         .get_or_default("format")
         .and_then(Value::as_str)
@@ -80,6 +76,16 @@ fn link_context(ctx: &Ctx, page: &Value, storage: &str, id: &str) -> Result<Link
     Ok(LinkContext::new(site_base(ctx, page), space_key, id))
 }
 
+/// What the links of the page `page-id` names are read and written with.
+fn page_links(ctx: &Ctx, page: &Value, storage: &str, args: &Args) -> Result<LinkContext, Error> {
+    let id = page
+        .get("id")
+        .and_then(Value::as_str)
+        .or(args.str("page-id"))
+        .unwrap_or_default();
+    link_context(ctx, page, storage, id)
+}
+
 /// The site address links are written with: the connection's own site for
 /// Basic. Through OAuth the API base is Atlassian's gateway, which serves no
 /// pages, so the page's `_links.base` names the site; it is only written into
@@ -115,7 +121,9 @@ pub fn upsert_page_from_markdown(
 ) -> Result<Output, Error> {
     let markdown = args.str("markdown").unwrap_or_default().to_string();
     if args.get("page-id").is_none() {
-        let storage = convert::markdown_to_storage(&markdown);
+        // The site's addresses of pages (with their space's key) become references.
+        let links = LinkContext::new(site_base(ctx, &Value::Null), "", "");
+        let storage = convert::markdown_to_storage_in(&markdown, "", &links);
         args.set(
             "body",
             json!({"representation": "storage", "value": storage}),
@@ -127,12 +135,11 @@ pub fn upsert_page_from_markdown(
         .get_or_default("keep-unchanged")
         .and_then(Value::as_bool)
         .unwrap_or(true);
+    let links = page_links(ctx, &page, &current, args)?;
     let storage = if keep {
-        let id = args.str("page-id").unwrap_or_default();
-        let links = link_context(ctx, &page, &current, id)?;
         convert::markdown_over_storage(&markdown, &current, &links)
     } else {
-        convert::markdown_to_storage_in(&markdown, &current)
+        convert::markdown_to_storage_in(&markdown, &current, &links)
     };
     args.set(
         "body",
@@ -213,8 +220,9 @@ pub fn update_page_section(ctx: &Ctx, _action: &Action, args: &mut Args) -> Resu
             ),
         ),
     })?;
+    let links = page_links(ctx, &page, &storage, args)?;
     let content =
-        convert::markdown_to_storage_in(args.str("markdown").unwrap_or_default(), &storage);
+        convert::markdown_to_storage_in(args.str("markdown").unwrap_or_default(), &storage, &links);
     let updated = sections::replace(&storage, heading, &content);
     write_back(ctx, args, &page, updated)
 }
@@ -222,7 +230,9 @@ pub fn update_page_section(ctx: &Ctx, _action: &Action, args: &mut Args) -> Resu
 /// Adds the Markdown given to the end of a page; the storage before it stays as it was.
 pub fn append_to_page(ctx: &Ctx, _action: &Action, args: &mut Args) -> Result<Output, Error> {
     let (page, mut storage) = current_storage(ctx, args)?;
-    let added = convert::markdown_to_storage_in(args.str("markdown").unwrap_or_default(), &storage);
+    let links = page_links(ctx, &page, &storage, args)?;
+    let added =
+        convert::markdown_to_storage_in(args.str("markdown").unwrap_or_default(), &storage, &links);
     storage.push_str(&added);
     write_back(ctx, args, &page, storage)
 }

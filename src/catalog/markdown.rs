@@ -11,7 +11,7 @@ pub const ACTIONS: &[Action] = &[
     Action {
         key: "get-page-as-markdown",
         label: "Get Page as Markdown",
-        description: "Returns a page's body converted from storage format to Markdown (or plain text), with its id, title, space id, version number and web address. Links to pages and attachments become full addresses on the site. A macro without a Markdown form that stands alone is kept whole as a ```confluence fenced block of its storage, which the Markdown actions write back as it was; one inside a sentence shows as \\[macro: name\\].",
+        description: "Returns a page's body converted from storage format to Markdown (or plain text), with its id, title, space id, version number and web address. Links to pages and attachments become full addresses on the site. A macro without a Markdown form that stands alone is kept whole as a ```confluence fenced block of its storage, which the Markdown actions write back as it was; one inside a sentence reads as a <span data-macro=\"name\"> carrying its parameters (with a body, as \\[macro: name\\]). Panels read as > [!NOTE] alerts, expand sections as <details>.",
         group: "Pages",
         method: Method::Get,
         path: "/wiki/api/v2/pages/{id}",
@@ -51,7 +51,7 @@ pub const ACTIONS: &[Action] = &[
             Param::new(
                 "markdown",
                 "Markdown",
-                "The page's content in Markdown: CommonMark with GitHub tables, task lists (- [ ] and - [x]) and ~~strikethrough~~. Fenced code blocks become code macros with their language.",
+                "The page's content in Markdown: CommonMark with GitHub tables, task lists (- [ ] and - [x]) and ~~strikethrough~~. Fenced code blocks become code macros with their language; > [!NOTE] alerts become panels; links to the site's pages and the page's attachments (as Get Page as Markdown writes them), bare file names (![](diagram.png)) and bare titles ([setup](<Setup guide>)) become page links and attachments.",
                 Kind::Text,
                 Target::Local,
             )

@@ -19,9 +19,12 @@ pub(crate) enum Inline {
         url: String,
         content: Vec<Inline>,
     },
+    /// An image; `settings` are its other attributes (`width`, `align`:
+    /// Confluence's `ac:width`, `ac:align`), in order.
     Image {
         url: String,
         alt: String,
+        settings: Vec<(String, String)>,
     },
     /// A bracketed label: a status lozenge or the placeholder of a macro.
     Tag(String),
@@ -29,10 +32,14 @@ pub(crate) enum Inline {
     Break,
     /// A named place in the page (the `anchor` macro), which links reach by `#name`.
     Anchor(String),
-    /// A status lozenge: its title as written, and its other parameters
-    /// (`colour`, `subtle`), in order.
-    Status {
-        title: String,
+    /// A date (`<time datetime="2026-11-06" />`), as written.
+    Date(String),
+    /// A macro inside a sentence whose settings are plain text, kept whole:
+    /// its name, the text it shows (a status lozenge's title, else its
+    /// placeholder) and its parameters but a status's title, in order.
+    Macro {
+        name: String,
+        shown: String,
         settings: Vec<(String, String)>,
     },
 }
@@ -66,6 +73,16 @@ pub(crate) enum Block {
         title: Option<String>,
         blocks: Vec<Block>,
     },
+    /// A macro that groups blocks (`details`, `excerpt`, `section`,
+    /// `column`): its name, its parameters in order, and its body.
+    Macro {
+        name: String,
+        settings: Vec<(String, String)>,
+        blocks: Vec<Block>,
+    },
+    /// A page layout: its sections in order, each with its type (such as
+    /// `two_equal`) and its cells' blocks.
+    Layout(Vec<(String, Vec<Vec<Block>>)>),
     /// A construct Markdown has no form for, kept as its storage text (a
     /// `confluence` fenced block in Markdown, written back as it is), and
     /// what plain text shows of it.

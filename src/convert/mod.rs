@@ -15,20 +15,23 @@
 //! | `h1`–`h6`, `p`, `br`, `hr` | `#` headings, paragraphs, `\` line breaks, `---` |
 //! | `strong`/`b`, `em`/`i`, `s`/`del`, `code` | `**`, `*`, `~~`, `` ` ``; `<strong>`, `<em>`, `<s>` where CommonMark would not read the delimiters (punctuation just inside, a letter just outside: `<strong>‘지금’</strong>을`) |
 //! | `u`, `sub`, `sup` | `<u>`, `<sub>`, `<sup>` (no Markdown syntax exists) |
-//! | `a href`, `ac:link` | `[text](url)`, URLs as [`LinkContext`] builds them |
+//! | `a href`, `ac:link` | `[text](url)`, URLs as [`LinkContext`] builds them; a page's, blog post's, space's or the page's own attachment's address is written back as the `ri:` reference (module `references`) |
 //! | `ri:user` mention | `[@Display Name]({base}/people/{accountId})` (the name from the link body, else the account id), a mention again when written back; `@name` for a user without an account id |
 //! | `anchor` macro | `<a id="name"></a>`, which `[text](#name)` links reach; both written back as the anchor macro and an `ac:link` to it |
 //! | `ul`, `ol` (nested), `ac:task-list` | `-`, `1.`, `- [ ]` / `- [x]` |
 //! | `table` | a GFM table; the first row is the header; block content in a cell is flattened to lines joined by `<br>` |
-//! | `code` macro, `noformat` macro, `pre` | fenced code block; a code macro's info string is its language, then its other settings (`title="Deploy" linenumbers=true`), all written back |
-//! | `blockquote`; `panel` macro | `>` quote; a panel starts with its title in bold |
-//! | `info`, `note`, `warning`, `tip` macros | `> [!NOTE] Title` alerts, written back as the panel; with settings besides the title, a `confluence` block (plain text: the label, such as `Note:`, and the title) |
-//! | `ac:image` | `![alt](url)` |
-//! | `time datetime` | the date as written |
-//! | `status` macro | with a title, `<span data-macro="status" data-colour="Green">Released</span>`, written back as the lozenge; without one, `\[COLOUR\]` escaped (plain text: `[TITLE]` in capitals as Confluence shows it, ASCII titles only) |
+//! | `code` macro, `noformat` macro, `pre` | fenced code block; a code macro's info string is its language, then its other settings (`title="Deploy" linenumbers=true`), all written back; a noformat block's is `noformat`, then its settings |
+//! | `blockquote` | `>` quote |
+//! | `info`, `note`, `warning`, `tip`, `panel` macros | `> [!NOTE] Title` alerts (`[!PANEL]` for the generic panel), written back as the panel; with settings besides the title, a `confluence` block (plain text: the label, such as `Note:`, and the title) |
+//! | `ac:layout` | `<div data-layout>`, `<div data-section="two_equal">`, `<div data-cell>` (each cell's Markdown between blank lines), written back as the layout; plain text: the cells in order |
+//! | `ac:image` | `![alt](url)`; with a size or other settings, `<img src alt width height data-NAME>`; the page's own attachment written back as `ri:attachment` |
+//! | `time datetime` | `<time datetime="2026-11-06">2026-11-06</time>`, written back as the date (plain text: the date) |
+//! | `ac:emoticon` | its character (`✅`), written back as the emoticon for Confluence's own 22 |
+//! | `status` macro | `<span data-macro="status" data-colour="Green">Released</span>` (without a title, `data-title=""` and the colour shown), written back as the lozenge (plain text: `[TITLE]` in capitals as Confluence shows it, ASCII titles only) |
+//! | `details`, `excerpt`, `section`, `column` macros | `<div data-macro="details" data-id="x">`, the body as Markdown, `</div>`; written back as the macro (plain text: the body) |
 //! | `expand` macro | `<details>` with a `<summary>` title, the body as Markdown, `</details>`; written back as the expand macro (plain text: the title, then the body) |
 //! | any other macro standing alone (or alone in a paragraph) | a `confluence` fenced block holding its storage, written back as it was (plain text: `[macro: NAME (param=value, ...)]`, then its bodies) |
-//! | any other macro inside a sentence | `\[macro: NAME (param=value, ...)\]`, then its bodies |
+//! | any other macro inside a sentence | with parameters of plain text and no body, `<span data-macro="NAME" data-PARAM="value">macro: NAME (param=value)</span>`, written back as the macro; else `\[macro: NAME (param=value, ...)\]`, then its bodies |
 //!
 //! Written back over a page (module `preserve`), every top-level element
 //! whose Markdown came back unchanged keeps its storage byte for byte, so
@@ -42,6 +45,7 @@ pub(crate) mod doc;
 pub(crate) mod entities;
 pub(crate) mod preserve;
 pub(crate) mod read;
+pub(crate) mod references;
 pub mod sections;
 pub(crate) mod storage;
 pub(crate) mod write;
@@ -237,9 +241,12 @@ pub fn markdown_over_storage(markdown: &str, current: &str, links: &LinkContext)
 }
 
 /// Converts Markdown to storage that goes into a page whose storage is
-/// `page`: tasks are numbered after the page's own.
-pub fn markdown_to_storage_in(markdown: &str, page: &str) -> String {
-    storage::convert_after(markdown, preserve::last_task_id(page))
+/// `page`, named by `links`: tasks are numbered after the page's own, and
+/// the addresses the reading writes for pages, blog posts, spaces and the
+/// page's attachments (and bare names: `![](diagram.png)`,
+/// `[setup](<Setup guide>)`) become references again.
+pub fn markdown_to_storage_in(markdown: &str, page: &str, links: &LinkContext) -> String {
+    storage::convert_after(markdown, preserve::last_task_id(page), links)
 }
 
 /// Whether a link or image target may be written, in either direction: not

@@ -39,7 +39,7 @@ fn splice(current: &str, markdown: &str, links: &LinkContext) -> String {
     let new = blocks(markdown);
     let units = units(current, links);
     if units.is_empty() || new.is_none() {
-        return storage::convert_after(markdown, last_task);
+        return storage::convert_after(markdown, last_task, links);
     }
     let new = new.unwrap_or_default();
     let old: Vec<&str> = units
@@ -86,7 +86,7 @@ fn splice(current: &str, markdown: &str, links: &LinkContext) -> String {
     while j < new.len() {
         if let Some(unit) = kept_at[j] {
             if let Some(run) = pending.take() {
-                out.push_str(&storage::convert_after(&markdown[run], last_task));
+                out.push_str(&storage::convert_after(&markdown[run], last_task, links));
             }
             out.push_str(&current[unit.range.clone()]);
             j += unit.blocks.len();
@@ -100,7 +100,7 @@ fn splice(current: &str, markdown: &str, links: &LinkContext) -> String {
         j += 1;
     }
     if let Some(run) = pending {
-        out.push_str(&storage::convert_after(&markdown[run], last_task));
+        out.push_str(&storage::convert_after(&markdown[run], last_task, links));
     }
     out
 }
@@ -294,29 +294,10 @@ pub(crate) fn last_task_id(storage: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
+    use crate::convert::tests::corpus;
 
     fn ctx() -> LinkContext {
         LinkContext::new("https://acme.atlassian.net/wiki", "ENG", "11")
-    }
-
-    /// Every corpus document: its name and storage.
-    fn corpus() -> Vec<(String, String)> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/convert/corpus");
-        let mut docs: Vec<(String, String)> = std::fs::read_dir(&dir)
-            .expect("read the corpus")
-            .filter_map(|e| {
-                let path = e.ok()?.path();
-                let name = path
-                    .file_name()?
-                    .to_str()?
-                    .strip_suffix(".storage.xml")?
-                    .to_string();
-                Some((name, std::fs::read_to_string(&path).ok()?))
-            })
-            .collect();
-        docs.sort();
-        docs
     }
 
     /// The top-level blocks of `markdown`, as text.
@@ -383,6 +364,46 @@ mod tests {
             }
         }
         assert!(edits >= 37, "{edits} paragraphs edited");
+    }
+
+    #[test]
+    fn a_real_page_sized_document_keeps_all_but_the_edit() {
+        // Every well-formed corpus document eight times over: about 1,000
+        // blocks (in `repairs`, an element left open runs to the end).
+        let storage: String = (0..8)
+            .flat_map(|_| {
+                corpus()
+                    .into_iter()
+                    .filter(|(n, _)| n != "repairs")
+                    .map(|(_, s)| s)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let md = storage_to_markdown(&storage, &ctx());
+        let texts = block_texts(&md);
+        assert!(texts.len() > 900, "{} blocks", texts.len());
+        let at = texts.len() / 2
+            + texts[texts.len() / 2..]
+                .iter()
+                .position(|t| t.starts_with(char::is_alphabetic) && !t.contains('\n'))
+                .unwrap();
+        let mut edited = texts.clone();
+        edited[at] = format!("{} Edited.", edited[at]);
+        let merged = merge(&storage, &edited.join("\n\n"), &ctx());
+        // The element holding that block is the only one written anew.
+        let units = units(&storage, &ctx());
+        let mut first = 0;
+        let unit = units
+            .iter()
+            .find(|u| {
+                first += u.blocks.len();
+                first > at
+            })
+            .unwrap();
+        let (before, after) = (&storage[..unit.range.start], &storage[unit.range.end..]);
+        assert!(merged.starts_with(before) && merged.ends_with(after));
+        let middle = &merged[before.len()..merged.len() - after.len()];
+        assert!(middle.ends_with("Edited.</p>"), "{middle}");
     }
 
     #[test]

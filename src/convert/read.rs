@@ -131,6 +131,10 @@ impl<'c> Reader<'c> {
             "ac:task-list" => out.push(self.task_list(e)),
             "ac:structured-macro" | "ac:macro" => self.macro_block(e, out),
             "ac:adf-extension" => self.adf(e, out),
+            "ac:layout" => match self.layout(e) {
+                Some(sections) => out.push(Block::Layout(sections)),
+                None => out.extend(self.blocks_in(&e.children, true)),
+            },
             // A paragraph that is one macro Markdown has no form for (a
             // table of contents, a Jira issue) is kept whole.
             "p" if lone_unknown_macro(e) => {
@@ -144,6 +148,37 @@ impl<'c> Reader<'c> {
             }
             name => out.extend(self.blocks_in(&e.children, block_only_container(name))),
         }
+    }
+
+    /// A layout's sections, or `None` when it holds anything but sections
+    /// of cells (then it is read as the blocks it holds).
+    fn layout(&self, e: &Element) -> Option<Vec<(String, Vec<Vec<Block>>)>> {
+        let blank = |n: &Node| matches!(n, Node::Text(t) if t.trim().is_empty());
+        let mut sections = Vec::new();
+        for node in e.children.iter().filter(|n| !blank(n)) {
+            let Node::Element(section) = node else {
+                return None;
+            };
+            let kind = section.attr("ac:type").unwrap_or("single").trim();
+            let plain = !kind.is_empty()
+                && kind
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if section.name != "ac:layout-section" || !plain {
+                return None;
+            }
+            let mut cells = Vec::new();
+            for node in section.children.iter().filter(|n| !blank(n)) {
+                match node {
+                    Node::Element(cell) if cell.name == "ac:layout-cell" => {
+                        cells.push(self.blocks_in(&cell.children, true));
+                    }
+                    _ => return None,
+                }
+            }
+            sections.push((kind.to_string(), cells));
+        }
+        Some(sections)
     }
 
     fn inline(&self, e: &Element, run: &mut Vec<Inline>) {
@@ -181,6 +216,7 @@ impl<'c> Reader<'c> {
                     run.push(Inline::Image {
                         url,
                         alt: alt.to_string(),
+                        settings: Vec::new(),
                     });
                 } else {
                     run.push(Inline::Text(alt.to_string()));
@@ -189,13 +225,11 @@ impl<'c> Reader<'c> {
             "ac:link" => self.link(e, run),
             "ac:image" => self.image(e, run),
             "ac:emoticon" => run.push(Inline::Text(emoticon(e))),
-            "time" => {
-                let when = e
-                    .attr_nonempty("datetime")
-                    .map(str::to_string)
-                    .unwrap_or_else(|| e.text());
-                run.push(Inline::Text(when));
-            }
+            "time" => match e.attr_nonempty("datetime").map(str::trim) {
+                Some(when) if plain_date(when) => run.push(Inline::Date(when.to_string())),
+                Some(when) => run.push(Inline::Text(when.to_string())),
+                None => run.push(Inline::Text(e.text())),
+            },
             "ac:structured-macro" | "ac:macro" => self.macro_inline(e, run),
             // Editor hints and metadata with nothing to read.
             "ac:placeholder" | "ac:parameter" | "ac:task-id" | "ac:task-uuid"
@@ -499,7 +533,24 @@ impl<'c> Reader<'c> {
                 format!("image: {alt}")
             }));
         } else {
-            run.push(Inline::Image { url, alt });
+            // Its size, alignment and other settings, when all are plain.
+            let settings: Vec<(String, String)> = e
+                .attrs
+                .iter()
+                .filter_map(|(k, v)| {
+                    Some((k.strip_prefix("ac:")?.to_string(), v.trim().to_string()))
+                })
+                .filter(|(k, _)| k != "alt" && k != "title")
+                .collect();
+            let plain = settings.iter().all(|(k, v)| {
+                k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !v.contains(['"', '<', '>', '&'])
+            });
+            run.push(Inline::Image {
+                url,
+                alt,
+                settings: if plain { settings } else { Vec::new() },
+            });
         }
         let caption = content_of(e, "ac:caption", &[]);
         let caption: Vec<Node> = caption
@@ -549,8 +600,12 @@ impl<'c> Reader<'c> {
                 });
             }
             "code" | "noformat" => {
-                let lang = match name.as_str() {
-                    "code" => info_string(e).unwrap_or_default(),
+                // A noformat block's fence says so (```noformat nopanel=true).
+                let lang = match (name.as_str(), info_string(e)) {
+                    ("code", info) => info.unwrap_or_default(),
+                    (_, Some(info)) if parameter(e, "language").is_none() => {
+                        format!("noformat {info}").trim_end().to_string()
+                    }
                     _ => {
                         if let Some(title) = parameter(e, "title") {
                             out.push(Block::Para(vec![Inline::Strong(vec![Inline::Text(title)])]));
@@ -570,7 +625,7 @@ impl<'c> Reader<'c> {
             }
             // A panel with settings an alert marker cannot carry (an icon
             // turned off, a colour) is kept whole.
-            "info" | "note" | "warning" | "tip"
+            "info" | "note" | "warning" | "tip" | "panel"
                 if parameters(e).iter().any(|(k, _)| k != "title") =>
             {
                 let shown = vec![Block::Quote {
@@ -602,7 +657,17 @@ impl<'c> Reader<'c> {
                 title: parameter(e, "title"),
                 blocks: rich(),
             }),
-            // Layout and grouping macros: only their content shows.
+            // Grouping macros: their body as blocks, their settings kept
+            // (when plain text) on the `<div>` the Markdown shows them as.
+            "excerpt" | "details" | "section" | "column"
+                if plain_settings(e) && only_parameters_and(e, "ac:rich-text-body") =>
+            {
+                out.push(Block::Macro {
+                    settings: parameters(e),
+                    blocks: rich(),
+                    name,
+                });
+            }
             "excerpt" | "details" | "section" | "column" => out.extend(rich()),
             // Any other macro is kept whole; plain text shows its name,
             // parameters and bodies.
@@ -634,18 +699,30 @@ impl<'c> Reader<'c> {
             // on, which the Markdown actions write back as the lozenge.
             "status"
                 if parameter(e, "title").is_some_and(|t| !t.trim().is_empty())
-                    && parameters(e).iter().all(|(k, v)| {
-                        !k.is_empty()
-                            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                            && !v.contains(['"', '<', '>', '&'])
-                    }) =>
+                    && plain_settings(e) =>
             {
-                run.push(Inline::Status {
-                    title: parameter(e, "title").unwrap_or_default(),
+                run.push(Inline::Macro {
+                    name,
+                    shown: parameter(e, "title").unwrap_or_default(),
                     settings: parameters(e)
                         .into_iter()
                         .filter(|(k, _)| k != "title")
                         .collect(),
+                });
+            }
+            // Without a title, the span shows the colour as Confluence does,
+            // and says the title is empty.
+            "status" if plain_settings(e) => {
+                let colour = parameter(e, "colour").unwrap_or_else(|| "status".into());
+                let mut settings: Vec<(String, String)> = parameters(e)
+                    .into_iter()
+                    .filter(|(k, _)| k != "title")
+                    .collect();
+                settings.push(("title".into(), String::new()));
+                run.push(Inline::Macro {
+                    name,
+                    shown: shown_status(&colour),
+                    settings,
                 });
             }
             "status" => {
@@ -681,6 +758,15 @@ impl<'c> Reader<'c> {
                 run.extend(rich());
             }
             "excerpt" | "details" | "section" | "column" => run.extend(rich()),
+            // Without bodies and with plain settings, it reads as a `<span>`
+            // they ride on, which the Markdown actions write back as the macro.
+            _ if plain_settings(e) && only_parameters(e) => {
+                run.push(Inline::Macro {
+                    shown: placeholder(&name, e),
+                    settings: parameters(e),
+                    name,
+                });
+            }
             _ => {
                 run.push(Inline::Tag(placeholder(&name, e)));
                 if let Some(body) = e.child("ac:plain-text-body") {
@@ -969,6 +1055,7 @@ fn panel_label(kind: &str) -> Option<String> {
             "note" => "Note",
             "warning" => "Warning",
             "tip" => "Tip",
+            "panel" => "Panel",
             "success" => "Success",
             "error" => "Error",
             _ => return None,
@@ -979,6 +1066,41 @@ fn panel_label(kind: &str) -> Option<String> {
 
 /// The parameters of a macro, in order: `(name, value)`. A value given as a
 /// resource (a page, a user, ...) is read as the resource's name.
+/// Whether a macro's name and parameters can ride on a `<span>` as
+/// `data-NAME="value"` and come back as they were: names of letters, digits,
+/// `-` and `_` (not `macro`), values of text alone, already collapsed, with
+/// no quote, `<`, `>` or `&`.
+fn plain_settings(e: &Element) -> bool {
+    let name = |n: &str| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    name(&macro_name(e))
+        && e.elements().filter(|p| p.name == "ac:parameter").all(|p| {
+            let key = p.attr("ac:name").unwrap_or_default();
+            let text = p.text();
+            name(key)
+                && key != "macro"
+                && p.elements().next().is_none()
+                && collapse(&text) == text
+                && !text.contains(['"', '<', '>', '&'])
+        })
+}
+
+/// Whether a macro holds its parameters and nothing else (no body, no loose content).
+fn only_parameters(e: &Element) -> bool {
+    only_parameters_and(e, "ac:parameter")
+}
+
+/// Whether a macro holds its parameters and `part` (such as its rich body), nothing else.
+fn only_parameters_and(e: &Element, part: &str) -> bool {
+    e.children.iter().all(|n| match n {
+        Node::Element(c) => c.name == "ac:parameter" || c.name == part,
+        Node::Text(t) => t.trim().is_empty(),
+    })
+}
+
 fn parameters(e: &Element) -> Vec<(String, String)> {
     e.elements()
         .filter(|p| p.name == "ac:parameter")
@@ -1065,29 +1187,38 @@ fn emoticon(e: &Element) -> String {
         return short.to_string();
     }
     let name = e.attr("ac:name").unwrap_or_default();
-    match name {
-        "smile" => "🙂",
-        "sad" => "🙁",
-        "cheeky" => "😛",
-        "laugh" => "😀",
-        "wink" => "😉",
-        "thumbs-up" => "👍",
-        "thumbs-down" => "👎",
-        "information" => "ℹ️",
-        "tick" => "✅",
-        "cross" => "❌",
-        "warning" => "⚠️",
-        "plus" => "➕",
-        "minus" => "➖",
-        "question" => "❓",
-        "light-on" | "light-off" => "💡",
-        "yellow-star" | "red-star" | "green-star" | "blue-star" => "⭐",
-        "heart" => "❤️",
-        "broken-heart" => "💔",
-        _ => return format!(":{name}:"),
+    match EMOTICONS.iter().find(|(n, _)| *n == name) {
+        Some((_, emoji)) => emoji.to_string(),
+        None => format!(":{name}:"),
     }
-    .to_string()
 }
+
+/// Confluence's emoticons by name and the character each shows; Markdown
+/// written back turns the first name of each character into the emoticon.
+pub(crate) const EMOTICONS: [(&str, &str); 22] = [
+    ("smile", "🙂"),
+    ("sad", "🙁"),
+    ("cheeky", "😛"),
+    ("laugh", "😀"),
+    ("wink", "😉"),
+    ("thumbs-up", "👍"),
+    ("thumbs-down", "👎"),
+    ("information", "ℹ️"),
+    ("tick", "✅"),
+    ("cross", "❌"),
+    ("warning", "⚠️"),
+    ("plus", "➕"),
+    ("minus", "➖"),
+    ("question", "❓"),
+    ("light-on", "💡"),
+    ("light-off", "💡"),
+    ("yellow-star", "⭐"),
+    ("red-star", "⭐"),
+    ("green-star", "⭐"),
+    ("blue-star", "⭐"),
+    ("heart", "❤️"),
+    ("broken-heart", "💔"),
+];
 
 /// The text of a code body: line endings made `\n`, the first line break
 /// after the opening tag and the trailing ones dropped.
@@ -1126,14 +1257,34 @@ pub(crate) fn plain(inlines: &[Inline]) -> String {
             }
             Inline::Break => out.push(' '),
             Inline::Anchor(_) => {}
-            Inline::Status { title, .. } => {
+            Inline::Date(when) => out.push_str(when),
+            Inline::Macro { name, shown, .. } => {
                 out.push('[');
-                out.push_str(&shown_status(title));
+                out.push_str(&shown_macro(name, shown));
                 out.push(']');
             }
         }
     }
     out
+}
+
+/// Whether a date can ride on `<time datetime="…">` and come back as it
+/// was: digits, letters, `-`, `:`, `+` and `.` (`2026-11-06`, an ISO time).
+pub(crate) fn plain_date(when: &str) -> bool {
+    !when.is_empty()
+        && when
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '+' | '.'))
+}
+
+/// The text a kept macro shows in plain text: a status lozenge's title as
+/// Confluence shows it, else the placeholder.
+pub(crate) fn shown_macro(name: &str, shown: &str) -> String {
+    if name == "status" {
+        shown_status(shown)
+    } else {
+        shown.to_string()
+    }
 }
 
 /// A status title as Confluence shows it: in capitals. Only ASCII titles

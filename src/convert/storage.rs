@@ -12,6 +12,9 @@
 //! which become those elements. Nothing of the HTML as written reaches the
 //! output: the converter writes its own tags.
 
+use super::LinkContext;
+use super::read::EMOTICONS;
+use super::references::Reference;
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Text escaped for an XML text node or attribute value.
@@ -78,6 +81,16 @@ enum Frame {
         at: usize,
         account_id: String,
     },
+    /// A link to a page, blog post, space or attachment, written as an
+    /// `ac:link` with its `ri:` element: `start` is where it begins, `at`
+    /// where its content begins (after `<ac:link-body>`, which a plain-text
+    /// content gives way to).
+    Reference {
+        start: usize,
+        at: usize,
+        open: String,
+        default: String,
+    },
 }
 
 /// One of the recognised tags (`<u>`, `<strong>`...) written as text until its end tag shows up.
@@ -100,18 +113,31 @@ struct Writer {
     /// The depths at which an `<a id>` was written as an anchor macro, whose
     /// `</a>` is then dropped.
     anchors: Vec<usize>,
-    /// A status `<span>` being read.
-    status: Option<OpenStatus>,
+    /// A macro's `<span>` or a date's `<time>` being read.
+    open_span: Option<OpenSpan>,
+    /// The page the storage goes into: its site's addresses become references.
+    links: LinkContext,
 }
 
-/// A status `<span>` whose end tag has not come yet.
-struct OpenStatus {
+/// A macro's `<span>` or a date's `<time>` whose end tag has not come yet.
+struct OpenSpan {
     /// The frame depth it opened at.
     depth: usize,
     /// Where its text starts in the output.
     at: usize,
-    /// Its settings (`colour`, `subtle`), in order.
-    settings: Vec<(String, String)>,
+    /// What it becomes.
+    spanned: Spanned,
+}
+
+/// What an open `<span>` or `<time>` becomes when it closes.
+enum Spanned {
+    /// The macro: its name and settings (a lozenge's `colour`, `subtle`), in order.
+    Macro {
+        name: String,
+        settings: Vec<(String, String)>,
+    },
+    /// A date: `<time datetime="…" />`.
+    Date(String),
 }
 
 /// A fence's info string read as the code macro's language (its first word,
@@ -157,20 +183,30 @@ fn info_settings(info: &str) -> (&str, Vec<(String, String)>) {
     (lang, settings)
 }
 
-/// The settings of a status lozenge written as `<span data-macro="status"
+/// The name and settings of a macro written as `<span data-macro="status"
 /// data-colour="Green">` (each `data-NAME="value"` but the marker), or
 /// `None` for any other tag.
-fn status_span(html: &str) -> Option<Vec<(String, String)>> {
-    let inner = html.trim().strip_prefix("<span")?.strip_suffix('>')?;
+fn macro_span(html: &str) -> Option<(String, Vec<(String, String)>)> {
+    macro_tag(html, "<span")
+}
+
+/// The name and settings of a macro written as a `start` tag (`<span`,
+/// `<div`) with `data-macro="name"` and `data-NAME="value"` settings.
+fn macro_tag(html: &str, start: &str) -> Option<(String, Vec<(String, String)>)> {
+    let inner = html.trim().strip_prefix(start)?.strip_suffix('>')?;
     let mut settings = Vec::new();
-    let mut marked = false;
+    let mut marked = None;
     let mut rest = inner.trim_start();
     while !rest.is_empty() {
         let (name, after) = rest.split_once("=\"")?;
         let (value, next) = after.split_once('"')?;
         let name = name.trim().strip_prefix("data-")?;
         if name == "macro" {
-            marked = value == "status";
+            marked = Some(value.to_string()).filter(|v| {
+                !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            });
         } else if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             settings.push((name.to_string(), super::entities::decode(value)));
         } else {
@@ -178,11 +214,134 @@ fn status_span(html: &str) -> Option<Vec<(String, String)>> {
         }
         rest = next.trim_start();
     }
-    marked.then_some(settings)
+    Some((marked?, settings))
 }
 
-/// What closes an expand macro opened by `<details>`.
-const EXPAND_END: &str = "</ac:rich-text-body></ac:structured-macro>";
+/// What closes the elements a `<div data-layout>`, `<div data-section>`,
+/// `<div data-cell>` and `<div data-macro>` open.
+const DIV_ENDS: [&str; 4] = [
+    "</ac:layout>",
+    "</ac:layout-section>",
+    "</ac:layout-cell>",
+    MACRO_BODY_END,
+];
+
+/// One tag of the HTML blocks a layout or a grouping macro is written as.
+enum DivTag {
+    /// An element opened: its start tag and what closes it.
+    Open(String, &'static str),
+    /// `</div>`.
+    Close,
+}
+
+/// The tags of an HTML block made only of the `<div>`s the Markdown output
+/// writes a layout or a grouping macro with, or `None` for any other block.
+fn div_tags(html: &str) -> Option<Vec<DivTag>> {
+    let mut tags = Vec::new();
+    let mut rest = html.trim();
+    while !rest.is_empty() {
+        let end = rest.find('>')? + 1;
+        let tag = &rest[..end];
+        tags.push(match tag {
+            "</div>" => DivTag::Close,
+            "<div data-layout>" => DivTag::Open("<ac:layout>".into(), DIV_ENDS[0]),
+            "<div data-cell>" => DivTag::Open("<ac:layout-cell>".into(), DIV_ENDS[2]),
+            _ if tag.starts_with("<div data-macro=") => {
+                let (name, settings) = macro_tag(tag, "<div")?;
+                let mut open = format!("<ac:structured-macro ac:name=\"{}\">", escape(&name));
+                for (key, value) in &settings {
+                    open.push_str(&format!(
+                        "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
+                        escape(key),
+                        escape(value)
+                    ));
+                }
+                open.push_str("<ac:rich-text-body>");
+                DivTag::Open(open, DIV_ENDS[3])
+            }
+            _ => {
+                let kind = tag
+                    .strip_prefix("<div data-section=\"")?
+                    .strip_suffix("\">")?;
+                let plain = !kind.is_empty()
+                    && kind
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if !plain {
+                    return None;
+                }
+                DivTag::Open(
+                    format!("<ac:layout-section ac:type=\"{kind}\">"),
+                    DIV_ENDS[1],
+                )
+            }
+        });
+        rest = rest[end..].trim_start();
+    }
+    Some(tags)
+}
+
+/// An `<img>` tag as the Markdown output writes an image with settings.
+struct Img {
+    src: String,
+    alt: String,
+    title: String,
+    /// `width`, `height`, and each `data-NAME`, as `ac:` attribute names.
+    settings: Vec<(String, String)>,
+}
+
+/// The image of an `<img src="…" alt="…" width="480" data-align="center">`
+/// tag, or `None` for any other HTML (an attribute it does not know, a value
+/// not in double quotes).
+fn img_tag(html: &str) -> Option<Img> {
+    let inner = html.trim().strip_prefix("<img")?;
+    let inner = inner
+        .strip_suffix("/>")
+        .or_else(|| inner.strip_suffix('>'))?;
+    if !inner.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let mut img = Img {
+        src: String::new(),
+        alt: String::new(),
+        title: String::new(),
+        settings: Vec::new(),
+    };
+    let mut rest = inner.trim();
+    while !rest.is_empty() {
+        let (name, after) = rest.split_once("=\"")?;
+        let (value, next) = after.split_once('"')?;
+        let value = super::entities::decode(value);
+        match name.trim() {
+            "src" => img.src = value,
+            "alt" => img.alt = value,
+            "title" => img.title = value,
+            key @ ("width" | "height") => img.settings.push((key.to_string(), value)),
+            key => {
+                let key = key.strip_prefix("data-")?;
+                if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    return None;
+                }
+                img.settings.push((key.to_string(), value));
+            }
+        }
+        rest = next.trim_start();
+    }
+    (!img.src.trim().is_empty()).then_some(img)
+}
+
+/// The date of a `<time datetime="2026-11-06">` start tag (as the Markdown
+/// output writes a date), or `None` for any other tag.
+fn time_tag(html: &str) -> Option<String> {
+    let when = html
+        .trim()
+        .strip_prefix("<time datetime=\"")?
+        .strip_suffix("\">")?;
+    super::read::plain_date(when).then(|| when.to_string())
+}
+
+/// What closes a macro opened with its rich body (by `<details>`, `<div data-macro>`).
+const MACRO_BODY_END: &str = "</ac:rich-text-body></ac:structured-macro>";
 
 /// The title of an HTML block that opens an expand section (`<details>`, then
 /// an optional `<summary>Title</summary>`, and nothing else), or `None` when
@@ -208,14 +367,16 @@ fn details_start(html: &str) -> Option<Option<String>> {
 }
 
 /// The panel macro an alert marker's kind (`> [!NOTE]`) stands for, or the
-/// panel label read from storage (`Note`) stands for: Confluence's four, and
-/// GitHub's `IMPORTANT` and `CAUTION` as the closest of them.
+/// panel label read from storage (`Note`) stands for: Confluence's four and
+/// its generic `panel` (`> [!PANEL]`, this converter's own), and GitHub's
+/// `IMPORTANT` and `CAUTION` as the closest of them.
 pub(crate) fn panel_kind(kind: &str) -> Option<&'static str> {
     match kind.to_ascii_lowercase().as_str() {
         "info" | "important" => Some("info"),
         "note" => Some("note"),
         "warning" | "caution" => Some("warning"),
         "tip" => Some("tip"),
+        "panel" => Some("panel"),
         _ => None,
     }
 }
@@ -252,12 +413,14 @@ pub(crate) const OPTIONS: Options = Options::ENABLE_TABLES
 
 /// Converts Markdown to storage format.
 pub(crate) fn convert(markdown: &str) -> String {
-    convert_after(markdown, 0)
+    convert_after(markdown, 0, &LinkContext::default())
 }
 
-/// Converts Markdown to storage format for a page whose own tasks are
-/// numbered up to `last_task_id`: new tasks are numbered after them.
-pub(crate) fn convert_after(markdown: &str, last_task_id: u64) -> String {
+/// Converts Markdown to storage format for the page `links` names, whose own
+/// tasks are numbered up to `last_task_id`: new tasks are numbered after
+/// them, and the site's addresses of pages and of the page's attachments
+/// become references (module `references`).
+pub(crate) fn convert_after(markdown: &str, last_task_id: u64, links: &LinkContext) -> String {
     let events: Vec<Event> = Parser::new_ext(markdown, OPTIONS).collect();
     let mut w = Writer {
         out: String::with_capacity(markdown.len() * 2),
@@ -267,7 +430,8 @@ pub(crate) fn convert_after(markdown: &str, last_task_id: u64) -> String {
         pending: Vec::new(),
         fixes: Vec::new(),
         anchors: Vec::new(),
-        status: None,
+        open_span: None,
+        links: links.clone(),
     };
     let mut i = 0;
     while i < events.len() {
@@ -342,7 +506,7 @@ impl Writer {
             }) => return self.image(events, i, dest_url, title),
             Event::Start(tag) => self.start(events, i, tag),
             Event::End(_) => self.end(),
-            Event::Text(text) => self.out.push_str(&escape(text)),
+            Event::Text(text) => self.text(text),
             Event::Code(code) => {
                 self.out.push_str("<code>");
                 self.out.push_str(&escape(code));
@@ -455,6 +619,22 @@ impl Writer {
                         &format!("<ac:link ac:anchor=\"{}\"><ac:link-body>", escape(&anchor)),
                         Frame::Close("</ac:link-body></ac:link>"),
                     );
+                } else if let Some((reference, anchor)) = self.links.reference(&href, false) {
+                    let mut open = String::from("<ac:link");
+                    if let Some(anchor) = anchor {
+                        open.push_str(&format!(" ac:anchor=\"{}\"", escape(&anchor)));
+                    }
+                    open.push('>');
+                    open.push_str(&reference.storage());
+                    let start = self.out.len();
+                    self.out.push_str(&open);
+                    self.out.push_str("<ac:link-body>");
+                    self.frames.push(Frame::Reference {
+                        start,
+                        at: self.out.len(),
+                        open,
+                        default: reference.default_text().to_string(),
+                    });
                 } else if super::safe_url(&href) {
                     self.push(
                         &format!("<a href=\"{}\">", escape(&href)),
@@ -574,6 +754,31 @@ impl Writer {
                     escape(&account_id)
                 ));
             }
+            Frame::Reference {
+                start,
+                at,
+                open,
+                default,
+            } => {
+                // Text alone needs no rich body: none when it is the text
+                // Confluence shows anyway, else a plain-text one.
+                let rich = self.out[at..].contains('<')
+                    || self.fixes.iter().any(|f| f.0 >= at)
+                    || self.pending.iter().any(|p| p.at >= at);
+                if rich {
+                    self.out.push_str("</ac:link-body></ac:link>");
+                } else {
+                    let text = super::xml::text_of(&self.out[at..]);
+                    self.out.truncate(start);
+                    self.out.push_str(&open);
+                    if !text.trim().is_empty() && text != default {
+                        self.out.push_str("<ac:plain-text-link-body>");
+                        self.out.push_str(&cdata(&text));
+                        self.out.push_str("</ac:plain-text-link-body>");
+                    }
+                    self.out.push_str("</ac:link>");
+                }
+            }
         }
         // A tag opened inside the element just closed can no longer be
         // closed. The pending tags are in order of depth, deepest last.
@@ -607,7 +812,13 @@ impl Writer {
             self.out.push_str(&kept);
             return j;
         }
-        self.out.push_str("<ac:structured-macro ac:name=\"code\">");
+        // ```noformat: the noformat macro, as the Markdown output writes it.
+        let (name, lang) = match lang {
+            "noformat" => ("noformat", ""),
+            lang => ("code", lang),
+        };
+        self.out
+            .push_str(&format!("<ac:structured-macro ac:name=\"{name}\">"));
         if !lang.is_empty() {
             self.out.push_str(&format!(
                 "<ac:parameter ac:name=\"language\">{}</ac:parameter>",
@@ -651,13 +862,36 @@ impl Writer {
                 ));
             }
             open.push_str("<ac:rich-text-body>");
-            self.push(&open, Frame::Close(EXPAND_END));
+            self.push(&open, Frame::Close(MACRO_BODY_END));
             return j;
         }
         if text.trim().eq_ignore_ascii_case("</details>")
-            && matches!(self.frames.last(), Some(Frame::Close(end)) if *end == EXPAND_END)
+            && matches!(self.frames.last(), Some(Frame::Close(end)) if *end == MACRO_BODY_END)
         {
             self.end();
+            return j;
+        }
+        if let Some(img) = img_tag(&text) {
+            self.out.push_str("<p>");
+            self.write_image(&img.src, &img.alt, &img.title, &img.settings);
+            self.out.push_str("</p>");
+            return j;
+        }
+        if let Some(tags) = div_tags(&text) {
+            for tag in tags {
+                match tag {
+                    DivTag::Open(open, close) => self.push(&open, Frame::Close(close)),
+                    // Only a `<div>`'s own frame is closed; a stray `</div>` is text.
+                    DivTag::Close => {
+                        if matches!(self.frames.last(), Some(Frame::Close(c)) if DIV_ENDS.contains(c))
+                        {
+                            self.end();
+                        } else {
+                            self.out.push_str("<p>&lt;/div&gt;</p>");
+                        }
+                    }
+                }
+            }
             return j;
         }
         let lines: Vec<String> = text.trim_end().split('\n').map(escape).collect();
@@ -683,24 +917,70 @@ impl Writer {
                 _ => {}
             }
         }
+        self.write_image(url, &alt, title, &[]);
+        j
+    }
+
+    /// An `<ac:image>`: the page's own attachment by its file name, anything
+    /// else by address; `settings` become its `ac:` attributes. An unsafe
+    /// address leaves the alt text alone.
+    fn write_image(&mut self, url: &str, alt: &str, title: &str, settings: &[(String, String)]) {
         let url = url.trim();
         if !super::safe_url(url) {
-            self.out.push_str(&escape(&alt));
-            return j;
+            self.out.push_str(&escape(alt));
+            return;
         }
+        let (resource, file) = match self.links.reference(url, true) {
+            Some((reference @ Reference::Attachment(_), _)) => {
+                (reference.storage(), reference.default_text().to_string())
+            }
+            _ => (
+                format!("<ri:url ri:value=\"{}\" />", escape(url)),
+                String::new(),
+            ),
+        };
         self.out.push_str("<ac:image");
-        if !alt.is_empty() {
-            self.out.push_str(&format!(" ac:alt=\"{}\"", escape(&alt)));
+        // The reading shows an attachment's file name when it has no alt text.
+        if !alt.is_empty() && alt != file {
+            self.out.push_str(&format!(" ac:alt=\"{}\"", escape(alt)));
         }
         if !title.is_empty() {
             self.out
                 .push_str(&format!(" ac:title=\"{}\"", escape(title)));
         }
-        self.out.push_str(&format!(
-            "><ri:url ri:value=\"{}\" /></ac:image>",
-            escape(url)
-        ));
-        j
+        for (key, value) in settings {
+            self.out
+                .push_str(&format!(" ac:{key}=\"{}\"", escape(value)));
+        }
+        self.out.push('>');
+        self.out.push_str(&resource);
+        self.out.push_str("</ac:image>");
+    }
+
+    /// Text of the page: escaped, and the characters Confluence's emoticons
+    /// show written as the emoticons (except where the text becomes a
+    /// setting: a lozenge's title, a mention's name).
+    fn text(&mut self, text: &str) {
+        let in_setting = self.open_span.is_some()
+            || self
+                .frames
+                .iter()
+                .any(|f| matches!(f, Frame::Mention { .. }));
+        if in_setting || text.is_ascii() {
+            self.out.push_str(&escape(text));
+            return;
+        }
+        let mut rest = text;
+        while let Some((at, name, emoji)) = rest.char_indices().find_map(|(at, _)| {
+            let (name, emoji) = EMOTICONS.iter().find(|(_, e)| rest[at..].starts_with(e))?;
+            Some((at, *name, *emoji))
+        }) {
+            self.out.push_str(&escape(&rest[..at]));
+            self.out
+                .push_str(&format!("<ac:emoticon ac:name=\"{name}\" />"));
+            rest = &rest[at + emoji.len()..];
+        }
+        self.out.push_str(&escape(rest));
     }
 
     /// Takes back what was written from `at` on (with the tag fixes and
@@ -731,28 +1011,54 @@ impl Writer {
             self.anchors.push(depth);
             return;
         }
-        if let Some(settings) = status_span(html).filter(|_| self.status.is_none()) {
-            self.status = Some(OpenStatus {
+        if let Some(img) = img_tag(html) {
+            self.write_image(&img.src, &img.alt, &img.title, &img.settings);
+            return;
+        }
+        let opened = macro_span(html)
+            .map(|(name, settings)| Spanned::Macro { name, settings })
+            .or_else(|| time_tag(html).map(Spanned::Date));
+        if let Some(spanned) = opened.filter(|_| self.open_span.is_none()) {
+            self.open_span = Some(OpenSpan {
                 depth,
                 at: self.out.len(),
-                settings,
+                spanned,
             });
             return;
         }
-        if tag == "</span>"
-            && let Some(OpenStatus { at, settings, .. }) = self.status.take_if(|s| s.depth == depth)
-        {
-            let title = self.take_text_from(at).trim().to_string();
-            let mut lozenge = String::from("<ac:structured-macro ac:name=\"status\">");
-            for (name, value) in settings.iter().chain([&("title".to_string(), title)]) {
-                lozenge.push_str(&format!(
-                    "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
-                    escape(name),
-                    escape(value)
-                ));
-            }
-            lozenge.push_str("</ac:structured-macro>");
-            self.out.push_str(&lozenge);
+        let closes = |s: &OpenSpan| {
+            s.depth == depth
+                && match s.spanned {
+                    Spanned::Macro { .. } => tag == "</span>",
+                    Spanned::Date(_) => tag == "</time>",
+                }
+        };
+        if let Some(OpenSpan { at, spanned, .. }) = self.open_span.take_if(|s| closes(s)) {
+            // A lozenge's title is the text it shows; another macro shows
+            // its placeholder, a date itself as written.
+            let shown = self.take_text_from(at).trim().to_string();
+            let element = match spanned {
+                Spanned::Date(when) => format!("<time datetime=\"{}\" />", escape(&when)),
+                Spanned::Macro { name, mut settings } => {
+                    // `data-title=""`: a lozenge without a title (showing its colour).
+                    if name == "status" && !settings.iter().any(|(k, _)| k == "title") {
+                        settings.push(("title".to_string(), shown));
+                    }
+                    settings.retain(|(k, v)| !(name == "status" && k == "title" && v.is_empty()));
+                    let mut element =
+                        format!("<ac:structured-macro ac:name=\"{}\">", escape(&name));
+                    for (key, value) in &settings {
+                        element.push_str(&format!(
+                            "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
+                            escape(key),
+                            escape(value)
+                        ));
+                    }
+                    element.push_str("</ac:structured-macro>");
+                    element
+                }
+            };
+            self.out.push_str(&element);
             return;
         }
         if tag == "</a>" && self.anchors.last() == Some(&depth) {

@@ -358,6 +358,37 @@ impl Writer {
                 alt,
             ),
             Block::Storage { shown, .. } => self.blocks(shown, false),
+            Block::Macro {
+                name,
+                settings,
+                blocks,
+            } if self.md() => {
+                let mut out = format!("<div data-macro=\"{name}\"");
+                for (key, value) in settings {
+                    out.push_str(&format!(" data-{key}=\"{value}\""));
+                }
+                out.push_str(">\n\n");
+                let body = self.blocks(blocks, false);
+                if !body.is_empty() {
+                    out.push_str(&body);
+                    out.push_str("\n\n");
+                }
+                out.push_str("</div>");
+                out
+            }
+            Block::Macro { blocks, .. } => self.blocks(blocks, false),
+            Block::Layout(sections) if self.md() => {
+                layout(sections, |cell| self.blocks(cell, false))
+            }
+            Block::Layout(sections) => {
+                let cells: Vec<String> = sections
+                    .iter()
+                    .flat_map(|(_, cells)| cells)
+                    .map(|cell| self.blocks(cell, false))
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                cells.join("\n\n")
+            }
             Block::Details { title, blocks } => {
                 let body = self.blocks(blocks, false);
                 if !self.md() {
@@ -472,7 +503,21 @@ impl Writer {
                     line.space();
                 }
             }
-            Inline::Image { url, alt } => {
+            // With a size or other settings: HTML's own image, which carries them.
+            Inline::Image { url, alt, settings } if md && !settings.is_empty() => {
+                let escape = super::storage::escape;
+                let mut img = format!("<img src=\"{}\" alt=\"{}\"", escape(url), escape(alt));
+                for (key, value) in settings {
+                    let key = match key.as_str() {
+                        "width" | "height" => key.clone(),
+                        _ => format!("data-{key}"),
+                    };
+                    img.push_str(&format!(" {key}=\"{value}\""));
+                }
+                img.push('>');
+                line.raw(&img);
+            }
+            Inline::Image { url, alt, .. } => {
                 let alt = alt.split_whitespace().collect::<Vec<_>>().join(" ");
                 if md {
                     line.raw(&format!("![{}]({})", escape_text(&alt), md_url(url)));
@@ -486,16 +531,25 @@ impl Writer {
                 line.raw(&format!("<a id=\"{}\"></a>", super::storage::escape(name)));
             }
             Inline::Anchor(_) => {}
-            Inline::Status { title, settings } if md => {
-                let mut span = String::from("<span data-macro=\"status\"");
-                for (name, value) in settings {
-                    span.push_str(&format!(" data-{name}=\"{value}\""));
+            // HTML's own date element, which the Markdown actions write back as the date.
+            Inline::Date(when) if md => {
+                line.raw(&format!("<time datetime=\"{when}\">{when}</time>"))
+            }
+            Inline::Date(when) => line.raw(when),
+            Inline::Macro {
+                name,
+                shown,
+                settings,
+            } if md => {
+                let mut span = format!("<span data-macro=\"{name}\"");
+                for (key, value) in settings {
+                    span.push_str(&format!(" data-{key}=\"{value}\""));
                 }
                 span.push('>');
-                line.raw(&format!("{span}{}</span>", escape_text(title)));
+                line.raw(&format!("{span}{}</span>", escape_text(shown)));
             }
-            Inline::Status { title, .. } => {
-                line.raw(&format!("[{}]", super::read::shown_status(title)));
+            Inline::Macro { name, shown, .. } => {
+                line.raw(&format!("[{}]", super::read::shown_macro(name, shown)));
             }
             Inline::Tag(label) => {
                 let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -571,6 +625,8 @@ impl Writer {
             };
             return quoted(&body);
         }
+        // The generic panel shows no label of its own, only its title.
+        let label = label.filter(|l| *l != "Panel");
         let mut body = String::new();
         let heading = match (label, title) {
             (Some(label), Some(title)) => Some(bold(&format!("{label}: {title}"))),
@@ -719,11 +775,51 @@ impl Writer {
                     }
                     lines.extend(self.flat(blocks));
                 }
+                Block::Macro { blocks, .. } => lines.extend(self.flat(blocks)),
+                Block::Layout(sections) => {
+                    for cell in sections.iter().flat_map(|(_, cells)| cells) {
+                        lines.extend(self.flat(cell));
+                    }
+                }
             }
         }
         lines.retain(|l| !l.is_empty());
         lines
     }
+}
+
+/// A layout as `<div>`s Markdown lets through, with a blank line around each
+/// cell's Markdown so it reads as Markdown:
+///
+/// ```text
+/// <div data-layout>
+/// <div data-section="two_equal">
+/// <div data-cell>
+///
+/// Left
+///
+/// </div>
+/// ...
+/// </div>
+/// </div>
+/// ```
+fn layout(sections: &[(String, Vec<Vec<Block>>)], cell: impl Fn(&[Block]) -> String) -> String {
+    let mut out = String::from("<div data-layout>");
+    for (kind, cells) in sections {
+        out.push_str(&format!("\n<div data-section=\"{kind}\">"));
+        for blocks in cells {
+            out.push_str("\n<div data-cell>\n\n");
+            let body = cell(blocks);
+            if !body.is_empty() {
+                out.push_str(&body);
+                out.push_str("\n\n");
+            }
+            out.push_str("</div>");
+        }
+        out.push_str("\n</div>");
+    }
+    out.push_str("\n</div>");
+    out
 }
 
 /// `body` as a block quote: each line after `> ` (an empty one as `>`).

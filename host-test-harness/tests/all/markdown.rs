@@ -30,7 +30,7 @@ fn run_with(action: &str, name: &str, input: &str) -> Outcome<Output> {
 fn page_markdown(base: &str) -> String {
     format!(
         "# Release 2.4\n\n\
-         Ships on 2026-11-06. Read the [Upgrade guide]({base}/display/ENG/Upgrade+guide) \
+         Ships on <time datetime=\"2026-11-06\">2026-11-06</time>. Read the [Upgrade guide]({base}/display/ENG/Upgrade+guide) \
          and [the notes]({base}/download/attachments/11/notes%20v2.pdf).\n\n\
          > [!INFO]\n>\n> Back up first.\n\n\
          - [x] Tag the build\n"
@@ -266,7 +266,8 @@ fn a_page_read_edited_and_written_back_loses_nothing_but_the_edit() {
     );
 
     // Unedited, the page goes back exactly as it was; with keep-unchanged
-    // off, the body is written from the Markdown and the references are lost.
+    // off, the body is written from the Markdown: the dialect carries the
+    // references and settings, not the macros' own attributes.
     let same = json!({"space-id": "98306", "title": "Release notes", "page-id": "11", "markdown": markdown}).to_string();
     let outcome = host()
         .invoke("upsert-page-from-markdown", &basic(), &same, &answer)
@@ -283,7 +284,15 @@ fn a_page_read_edited_and_written_back_loses_nothing_but_the_edit() {
         sent.contains("ac:macro-id=\"3f2a\""),
         "the confluence block is written back: {sent}"
     );
-    assert!(!sent.contains("ac:width=\"480\""), "{sent}");
+    assert!(sent.contains("ac:width=\"480\""), "{sent}");
+    assert!(
+        sent.contains("<ri:attachment ri:filename=\"architecture.png\" />"),
+        "{sent}"
+    );
+    assert!(
+        !sent.contains("ac:name=\"jira\" ac:schema-version"),
+        "{sent}"
+    );
 }
 
 #[test]
