@@ -32,6 +32,14 @@ pub(crate) enum Inline {
     Break,
     /// A named place in the page (the `anchor` macro), which links reach by `#name`.
     Anchor(String),
+    /// An emoticon of the new editor (one with an `ac:emoji-shortname`): the
+    /// character it shows, and what the character does not say of it
+    /// (`emoji`: the short name; `name`, `id`, `fallback` when they are not
+    /// `blue-star`, the character's code points and the character).
+    Emoji {
+        shown: String,
+        settings: Vec<(String, String)>,
+    },
     /// A date (`<time datetime="2026-11-06" />`), as written.
     Date(String),
     /// A macro inside a sentence whose settings are plain text, kept whole:

@@ -26,7 +26,7 @@
 //! | `ac:layout` | `<div data-layout>`, `<div data-section="two_equal">`, `<div data-cell>` (each cell's Markdown between blank lines), written back as the layout; plain text: the cells in order |
 //! | `ac:image` | `![alt](url)`; with a size or other settings, `<img src alt width height data-NAME>`; the page's own attachment written back as `ri:attachment` |
 //! | `time datetime` | `<time datetime="2026-11-06">2026-11-06</time>`, written back as the date (plain text: the date) |
-//! | `ac:emoticon` | its character (`✅`), written back as the emoticon for Confluence's own 22 |
+//! | `ac:emoticon` | its character (`✅`), written back as the emoticon for Confluence's own 22; one of the new editor `<span data-emoji=":rocket:">🚀</span>`, written back with every attribute |
 //! | `status` macro | `<span data-macro="status" data-colour="Green">Released</span>` (without a title, `data-title=""` and the colour shown), written back as the lozenge (plain text: `[TITLE]` in capitals as Confluence shows it, ASCII titles only) |
 //! | `details`, `excerpt`, `section`, `column` macros | `<div data-macro="details" data-id="x">`, the body as Markdown, `</div>`; written back as the macro (plain text: the body) |
 //! | `expand` macro | `<details>` with a `<summary>` title, the body as Markdown, `</details>`; written back as the expand macro (plain text: the title, then the body) |
@@ -65,8 +65,10 @@ mod tests;
 /// - a blog post: `{base}/display/{K}/{posting day}/{T}`;
 /// - an attachment of the current page (`<ri:attachment ri:filename="F"/>`):
 ///   `{base}/download/attachments/{page_id}/{F}`, `F` percent-encoded; an
-///   attachment of another page named by title links to that page, since its
-///   file address needs that page's id;
+///   attachment of another page links to that page with `?attachment={F}`
+///   (`&attachment=` after a query), since its file address needs that
+///   page's id: the link opens the page, and Markdown written back names the
+///   attachment again;
 /// - a space: `{base}/display/{K}`;
 /// - an anchor: `#anchor`, after the page's URL when it names a page.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -149,6 +151,12 @@ impl LinkContext {
             encode(&self.page_id, false),
             encode(file_name, false)
         )
+    }
+
+    /// The address of attachment `file_name` of the content at `owner_url`.
+    pub fn attachment_of(&self, owner_url: &str, file_name: &str) -> String {
+        let join = if owner_url.contains('?') { '&' } else { '?' };
+        format!("{owner_url}{join}attachment={}", encode(file_name, true))
     }
 
     /// The profile address of a user by account id, which Markdown written

@@ -224,7 +224,13 @@ impl<'c> Reader<'c> {
             }
             "ac:link" => self.link(e, run),
             "ac:image" => self.image(e, run),
-            "ac:emoticon" => run.push(Inline::Text(emoticon(e))),
+            "ac:emoticon" => match emoji_settings(e) {
+                Some(settings) => run.push(Inline::Emoji {
+                    shown: emoticon(e),
+                    settings,
+                }),
+                None => run.push(Inline::Text(emoticon(e))),
+            },
             "time" => match e.attr_nonempty("datetime").map(str::trim) {
                 Some(when) if plain_date(when) => run.push(Inline::Date(when.to_string())),
                 Some(when) => run.push(Inline::Text(when.to_string())),
@@ -491,7 +497,7 @@ impl<'c> Reader<'c> {
                 let url = match owner {
                     // Only the owning page's id gives the file's own address;
                     // by title, the page is the closest address there is.
-                    Some((page_url, _)) => page_url,
+                    Some((page_url, _)) => ctx.attachment_of(&page_url, file),
                     None => ctx.attachment_url(file),
                 };
                 Some((url, file.to_string()))
@@ -1175,6 +1181,43 @@ fn mention(user: &Element, body: Option<&[Inline]>) -> String {
     format!("@{}", name.trim_start_matches('@'))
 }
 
+/// The emoji id Confluence gives a character: its code points in hex,
+/// joined by `-`, without the emoji presentation selector (`1f680`).
+pub(crate) fn emoji_id(shown: &str) -> String {
+    shown
+        .chars()
+        .filter(|&c| c != '\u{fe0f}')
+        .map(|c| format!("{:x}", c as u32))
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// What an emoticon of the new editor holds that its character does not say
+/// (see [`Inline::Emoji`]), or `None` for one of the old editor, or one with
+/// settings a `<span>` cannot carry.
+fn emoji_settings(e: &Element) -> Option<Vec<(String, String)>> {
+    let short = e.attr_nonempty("ac:emoji-shortname")?.trim();
+    let shown = emoticon(e);
+    let mut settings = vec![("emoji".to_string(), short.to_string())];
+    for (key, value) in &e.attrs {
+        let derived = match key.as_str() {
+            "ac:emoji-shortname" => continue,
+            "ac:name" => "blue-star".to_string(),
+            "ac:emoji-id" => emoji_id(&shown),
+            "ac:emoji-fallback" => shown.clone(),
+            _ => return None,
+        };
+        if *value != derived {
+            let name = key.trim_start_matches("ac:").trim_start_matches("emoji-");
+            settings.push((name.to_string(), value.clone()));
+        }
+    }
+    let plain = settings
+        .iter()
+        .all(|(_, v)| !v.contains(['"', '<', '>', '&']));
+    plain.then_some(settings)
+}
+
 /// An emoticon as the character it shows.
 fn emoticon(e: &Element) -> String {
     if let Some(fallback) = e
@@ -1258,6 +1301,7 @@ pub(crate) fn plain(inlines: &[Inline]) -> String {
             Inline::Break => out.push(' '),
             Inline::Anchor(_) => {}
             Inline::Date(when) => out.push_str(when),
+            Inline::Emoji { shown, .. } => out.push_str(shown),
             Inline::Macro { name, shown, .. } => {
                 out.push('[');
                 out.push_str(&shown_macro(name, shown));

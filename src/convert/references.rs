@@ -28,6 +28,8 @@ pub(crate) enum Reference {
     Content(String),
     /// An attachment of the page itself, by file name.
     Attachment(String),
+    /// An attachment of other content (a page, a blog post), by file name.
+    AttachmentOf(String, Box<Reference>),
     /// A space's home, by key.
     Space(String),
 }
@@ -60,6 +62,11 @@ impl Reference {
             Reference::Attachment(file) => {
                 format!("<ri:attachment ri:filename=\"{}\" />", escape(file))
             }
+            Reference::AttachmentOf(file, owner) => format!(
+                "<ri:attachment ri:filename=\"{}\">{}</ri:attachment>",
+                escape(file),
+                owner.storage()
+            ),
             Reference::Space(key) => format!("<ri:space ri:space-key=\"{}\" />", escape(key)),
         }
     }
@@ -70,7 +77,7 @@ impl Reference {
         match self {
             Reference::Page { title, .. } | Reference::BlogPost { title, .. } => title,
             Reference::Content(id) => id,
-            Reference::Attachment(file) => file,
+            Reference::Attachment(file) | Reference::AttachmentOf(file, _) => file,
             Reference::Space(key) => key,
         }
     }
@@ -96,20 +103,41 @@ impl LinkContext {
             Some((path, anchor)) => (path, percent_decoded(anchor).filter(|a| !a.is_empty())),
             None => (rest, None),
         };
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let param = |name: &str| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
         if let Some(file) = path.strip_prefix("download/attachments/") {
-            let (owner, file) = file.split('?').next()?.split_once('/')?;
+            let (owner, file) = file.split_once('/')?;
             let file = percent_decoded(file)?;
             let own = !self.page_id.is_empty() && owner == self.page_id;
             return (own && !file.is_empty() && !file.contains('/'))
                 .then_some((Reference::Attachment(file), None));
         }
-        if let Some(query) = path.strip_prefix("pages/viewpage.action?") {
-            let id = query.strip_prefix("pageId=")?;
+        let owner = if path == "pages/viewpage.action" {
+            let id = param("pageId")?;
             let valid = !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
-            return valid.then(|| (Reference::Content(id.to_string()), anchor));
+            valid.then_some(Reference::Content(id))?
+        } else {
+            self.display_reference(path)?
+        };
+        // Another page's attachment, as the reading links to it; any other query is not ours.
+        match param("attachment").filter(|f| !f.is_empty()) {
+            Some(file) if !matches!(owner, Reference::Space(_)) => {
+                Some((Reference::AttachmentOf(file, Box::new(owner)), None))
+            }
+            Some(_) => None,
+            None if query.is_empty() || path == "pages/viewpage.action" => Some((owner, anchor)),
+            None => None,
         }
+    }
+
+    /// The page, blog post or space of a `display/…` path.
+    fn display_reference(&self, path: &str) -> Option<Reference> {
         let parts: Vec<&str> = path.strip_prefix("display/")?.split('/').collect();
-        if parts.iter().any(|p| p.is_empty() || p.contains('?')) {
+        if parts.iter().any(|p| p.is_empty()) {
             return None;
         }
         let key = percent_decoded(parts[0])?;
@@ -134,7 +162,7 @@ impl LinkContext {
             }
             _ => return None,
         };
-        Some((reference, anchor))
+        Some(reference)
     }
 }
 
@@ -203,6 +231,32 @@ mod tests {
         for (url, expected) in cases {
             assert_eq!(ctx.reference(&url, false), Some((expected, None)), "{url}");
         }
+        // Another page's attachment, as the reading links to it.
+        let metrics = ctx.page_url(Some("OPS"), "Metrics");
+        assert_eq!(
+            ctx.reference(&ctx.attachment_of(&metrics, "chart v2.png"), true),
+            Some((
+                Reference::AttachmentOf(
+                    "chart v2.png".into(),
+                    Box::new(page(Some("OPS"), "Metrics"))
+                ),
+                None
+            ))
+        );
+        assert_eq!(
+            Reference::AttachmentOf("a.png".into(), Box::new(Reference::Content("7".into())))
+                .storage(),
+            "<ri:attachment ri:filename=\"a.png\"><ri:page ri:content-id=\"7\" /></ri:attachment>"
+        );
+        let by_id = ctx.attachment_of(&ctx.content_url("7"), "a.png");
+        assert!(
+            by_id.ends_with("viewpage.action?pageId=7&attachment=a.png"),
+            "{by_id}"
+        );
+        assert!(matches!(
+            ctx.reference(&by_id, false),
+            Some((Reference::AttachmentOf(..), None))
+        ));
         assert_eq!(
             ctx.reference(&format!("{}#Install", ctx.page_url(None, "Guide")), false),
             Some((page(None, "Guide"), Some("Install".into())))
@@ -213,6 +267,8 @@ mod tests {
             "https://other.example/wiki/display/ENG/Guide",
             "https://acme.atlassian.net/wiki/spaces/ENG/pages/11",
             "https://acme.atlassian.net/wiki/display/ENG/a/b",
+            "https://acme.atlassian.net/wiki/display/ENG/Guide?focusedCommentId=1",
+            "https://acme.atlassian.net/wiki/display/ENG?attachment=x.png",
             "https://example.com/x.png",
             "#top",
             "./notes.pdf",

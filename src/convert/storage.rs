@@ -138,6 +138,8 @@ enum Spanned {
     },
     /// A date: `<time datetime="…" />`.
     Date(String),
+    /// An emoticon of the new editor: what its character does not say.
+    Emoji(Vec<(String, String)>),
 }
 
 /// A fence's info string read as the code macro's language (its first word,
@@ -193,28 +195,50 @@ fn macro_span(html: &str) -> Option<(String, Vec<(String, String)>)> {
 /// The name and settings of a macro written as a `start` tag (`<span`,
 /// `<div`) with `data-macro="name"` and `data-NAME="value"` settings.
 fn macro_tag(html: &str, start: &str) -> Option<(String, Vec<(String, String)>)> {
+    let mut settings = data_attributes(html, start)?;
+    let at = settings.iter().position(|(k, _)| k == "macro")?;
+    let (_, name) = settings.remove(at);
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    plain.then_some((name, settings))
+}
+
+/// The `data-NAME="value"` attributes of a `start` tag (`<span`, `<div`)
+/// that has nothing else, in order, or `None` for any other tag.
+fn data_attributes(html: &str, start: &str) -> Option<Vec<(String, String)>> {
     let inner = html.trim().strip_prefix(start)?.strip_suffix('>')?;
-    let mut settings = Vec::new();
-    let mut marked = None;
+    if !inner.is_empty() && !inner.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let mut attributes = Vec::new();
     let mut rest = inner.trim_start();
     while !rest.is_empty() {
         let (name, after) = rest.split_once("=\"")?;
         let (value, next) = after.split_once('"')?;
         let name = name.trim().strip_prefix("data-")?;
-        if name == "macro" {
-            marked = Some(value.to_string()).filter(|v| {
-                !v.is_empty()
-                    && v.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            });
-        } else if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            settings.push((name.to_string(), super::entities::decode(value)));
-        } else {
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !plain {
             return None;
         }
+        attributes.push((name.to_string(), super::entities::decode(value)));
         rest = next.trim_start();
     }
-    Some((marked?, settings))
+    Some(attributes)
+}
+
+/// What an emoticon of the new editor written as `<span data-emoji=":rocket:">`
+/// holds besides its character (see the reading's `Inline::Emoji`).
+fn emoji_span(html: &str) -> Option<Vec<(String, String)>> {
+    let settings = data_attributes(html, "<span")?;
+    settings
+        .first()
+        .is_some_and(|(k, _)| k == "emoji")
+        .then_some(settings)
 }
 
 /// What closes the elements a `<div data-layout>`, `<div data-section>`,
@@ -931,7 +955,7 @@ impl Writer {
             return;
         }
         let (resource, file) = match self.links.reference(url, true) {
-            Some((reference @ Reference::Attachment(_), _)) => {
+            Some((reference @ (Reference::Attachment(_) | Reference::AttachmentOf(..)), _)) => {
                 (reference.storage(), reference.default_text().to_string())
             }
             _ => (
@@ -1017,6 +1041,7 @@ impl Writer {
         }
         let opened = macro_span(html)
             .map(|(name, settings)| Spanned::Macro { name, settings })
+            .or_else(|| emoji_span(html).map(Spanned::Emoji))
             .or_else(|| time_tag(html).map(Spanned::Date));
         if let Some(spanned) = opened.filter(|_| self.open_span.is_none()) {
             self.open_span = Some(OpenSpan {
@@ -1029,7 +1054,7 @@ impl Writer {
         let closes = |s: &OpenSpan| {
             s.depth == depth
                 && match s.spanned {
-                    Spanned::Macro { .. } => tag == "</span>",
+                    Spanned::Macro { .. } | Spanned::Emoji(_) => tag == "</span>",
                     Spanned::Date(_) => tag == "</time>",
                 }
         };
@@ -1039,6 +1064,22 @@ impl Writer {
             let shown = self.take_text_from(at).trim().to_string();
             let element = match spanned {
                 Spanned::Date(when) => format!("<time datetime=\"{}\" />", escape(&when)),
+                Spanned::Emoji(settings) => {
+                    let setting = |key: &str| {
+                        settings
+                            .iter()
+                            .find(|(k, _)| k == key)
+                            .map(|(_, v)| v.clone())
+                    };
+                    let id = setting("id").unwrap_or_else(|| super::read::emoji_id(&shown));
+                    format!(
+                        "<ac:emoticon ac:name=\"{}\" ac:emoji-shortname=\"{}\" ac:emoji-id=\"{}\" ac:emoji-fallback=\"{}\" />",
+                        escape(&setting("name").unwrap_or_else(|| "blue-star".into())),
+                        escape(&setting("emoji").unwrap_or_default()),
+                        escape(&id),
+                        escape(&setting("fallback").unwrap_or(shown)),
+                    )
+                }
                 Spanned::Macro { name, mut settings } => {
                     // `data-title=""`: a lozenge without a title (showing its colour).
                     if name == "status" && !settings.iter().any(|(k, _)| k == "title") {

@@ -795,60 +795,6 @@ fn macros(nodes: &[super::xml::Node], out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Every macro of a storage tree as its name and sorted parameters.
-fn macro_settings(nodes: &[super::xml::Node], out: &mut Vec<(String, Vec<(String, String)>)>) {
-    for node in nodes {
-        if let super::xml::Node::Element(e) = node {
-            if e.name == "ac:structured-macro" {
-                let mut params: Vec<(String, String)> = e
-                    .elements()
-                    .filter(|p| p.name == "ac:parameter")
-                    .map(|p| {
-                        (
-                            p.attr("ac:name").unwrap_or_default().to_string(),
-                            p.text().trim().to_string(),
-                        )
-                    })
-                    .collect();
-                params.sort();
-                out.push((e.attr("ac:name").unwrap_or_default().to_string(), params));
-            }
-            macro_settings(&e.children, out);
-        }
-    }
-}
-
-#[test]
-fn how_many_macros_of_the_corpus_survive_a_round_trip() {
-    // A figure for the record (printed with --nocapture), and a floor.
-    let (mut total, mut with_settings, mut by_name) = (0, 0, 0);
-    let mut lost = Vec::new();
-    for (name, storage) in corpus() {
-        let back = markdown_to_storage(&storage_to_markdown(&storage, &ctx()));
-        let (mut before, mut after) = (Vec::new(), Vec::new());
-        macro_settings(&super::xml::parse(&storage), &mut before);
-        macro_settings(&super::xml::parse(&back), &mut after);
-        let mut names: Vec<String> = after.iter().map(|(n, _)| n.clone()).collect();
-        for m in before {
-            total += 1;
-            if let Some(i) = names.iter().position(|n| *n == m.0) {
-                names.remove(i);
-                by_name += 1;
-            }
-            if let Some(i) = after.iter().position(|a| *a == m) {
-                after.remove(i);
-                with_settings += 1;
-            } else {
-                lost.push(format!("{name}: {}", m.0));
-            }
-        }
-    }
-    eprintln!(
-        "macros surviving a round trip: {with_settings} of {total} with their parameters, {by_name} by name; lost: {lost:#?}"
-    );
-    assert!(with_settings >= 40, "{with_settings} of {total}");
-}
-
 #[test]
 fn macros_without_a_markdown_form_are_kept_whole_through_a_round_trip() {
     let (mut total, mut kept) = (0, 0);
@@ -1049,32 +995,6 @@ fn references(storage: &str) -> Vec<String> {
 }
 
 #[test]
-fn every_page_link_and_attachment_of_the_corpus_survives_a_round_trip() {
-    let (mut total, mut kept) = (0, 0);
-    let mut lost = Vec::new();
-    for (name, storage) in corpus() {
-        let md = storage_to_markdown(&storage, &ctx());
-        let back = markdown_to_storage_in(&md, "", &ctx());
-        let mut after = references(&back);
-        for reference in references(&storage) {
-            total += 1;
-            if let Some(i) = after.iter().position(|a| *a == reference) {
-                after.remove(i);
-                kept += 1;
-            } else {
-                lost.push(reference);
-            }
-        }
-        assert_eq!(storage_to_markdown(&back, &ctx()), md, "{name}");
-    }
-    eprintln!(
-        "page links, attachments and images surviving a round trip: {kept} of {total}; lost: {lost:#?}"
-    );
-    // Lost: attachments of other pages, which read as a link to that page.
-    assert!(kept >= 16, "{kept} of {total}");
-}
-
-#[test]
 fn links_to_pages_and_attachments_are_written_as_references() {
     let base = "https://acme.atlassian.net/wiki";
     let cases = [
@@ -1171,6 +1091,22 @@ fn emoticons_read_as_their_characters_and_come_back_as_emoticons() {
         "<p>Shipped <ac:emoticon ac:name=\"tick\" /> with <ac:emoticon ac:name=\"heart\" /> and <ac:emoticon ac:name=\"yellow-star\" /></p>",
         "Shipped ✅ with ❤️ and ⭐\n",
     );
+    // The new editor's emoticons: the character on a span with its short name.
+    round_trips(
+        r#"<p><ac:emoticon ac:name="blue-star" ac:emoji-shortname=":rocket:" ac:emoji-id="1f680" ac:emoji-fallback="🚀" /></p>"#,
+        "<span data-emoji=\":rocket:\">🚀</span>\n",
+    );
+    round_trips(
+        r#"<p><ac:emoticon ac:name="blue-star" ac:emoji-shortname=":party:" ac:emoji-id="atlassian-party" ac:emoji-fallback=":party:" /></p>"#,
+        "<span data-emoji=\":party:\" data-id=\"atlassian-party\">:party:</span>\n",
+    );
+    assert_eq!(
+        storage_to_text(
+            r#"<p><ac:emoticon ac:name="blue-star" ac:emoji-shortname=":rocket:" ac:emoji-fallback="🚀" /></p>"#,
+            &ctx()
+        ),
+        "🚀\n"
+    );
     // Other characters stay text; so do those in a lozenge's title or a mention's name.
     assert_eq!(markdown_to_storage("🚀 ok"), "<p>🚀 ok</p>");
     let lozenge =
@@ -1243,4 +1179,114 @@ fn grouping_macros_read_as_divs_and_come_back_with_their_settings() {
             "{odd}"
         );
     }
+}
+
+/// The elements a round trip must keep, each as a line naming what matters
+/// of it: macros with their parameters (sorted) and the words of their bodies,
+/// the references of links and images (see [`references`]), layout sections
+/// with their type and number of cells, emoticons, mentions, dates and
+/// anchors.
+fn kept_elements(storage: &str) -> Vec<(&'static str, String)> {
+    fn walk(nodes: &[super::xml::Node], out: &mut Vec<(&'static str, String)>) {
+        for node in nodes {
+            let super::xml::Node::Element(e) = node else {
+                continue;
+            };
+            match e.name.as_str() {
+                "ac:structured-macro" => {
+                    let mut params: Vec<String> = e
+                        .elements()
+                        .filter(|p| p.name == "ac:parameter")
+                        .map(|p| {
+                            format!(
+                                "{}={}",
+                                p.attr("ac:name").unwrap_or_default(),
+                                p.text().trim()
+                            )
+                        })
+                        .collect();
+                    params.sort();
+                    let body: String = e
+                        .elements()
+                        .filter(|b| b.name.ends_with("-body"))
+                        .flat_map(|b| {
+                            b.text()
+                                .split_whitespace()
+                                .map(str::to_string)
+                                .collect::<Vec<_>>()
+                        })
+                        .collect();
+                    let name = e.attr("ac:name").unwrap_or_default();
+                    out.push(("macro", format!("{name}({}) {body}", params.join(", "))));
+                }
+                "ac:layout-section" => {
+                    let cells = e.elements().filter(|c| c.name == "ac:layout-cell").count();
+                    let kind = e.attr("ac:type").unwrap_or("single");
+                    out.push(("layout section", format!("{kind} × {cells}")));
+                }
+                "ac:emoticon" => {
+                    let mut attrs: Vec<String> =
+                        e.attrs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    attrs.sort();
+                    out.push(("emoticon", attrs.join(" ")));
+                }
+                "time" => out.push((
+                    "date",
+                    e.attr("datetime").unwrap_or_default().trim().to_string(),
+                )),
+                "ri:user" => out.push((
+                    "mention",
+                    e.attr("ri:account-id")
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                )),
+                _ => {}
+            }
+            walk(&e.children, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&super::xml::parse(storage), &mut out);
+    out.extend(references(storage).into_iter().map(|r| ("reference", r)));
+    out
+}
+
+#[test]
+fn what_the_corpus_keeps_through_a_whole_body_round_trip() {
+    // Each document read as Markdown and written back whole (no page to keep
+    // elements from): the elements of both trees compared, kind by kind.
+    // Figures for the record (printed with --nocapture), and a floor.
+    let mut counts: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    let mut lost = Vec::new();
+    for (name, storage) in corpus() {
+        let md = storage_to_markdown(&storage, &ctx());
+        let back = markdown_to_storage_in(&md, "", &ctx());
+        assert_eq!(
+            storage_to_markdown(&back, &ctx()),
+            md,
+            "{name}: a second round trip"
+        );
+        let mut after = kept_elements(&back);
+        for (kind, element) in kept_elements(&storage) {
+            let count = counts.entry(kind).or_default();
+            count.1 += 1;
+            if let Some(i) = after.iter().position(|(k, a)| *k == kind && *a == element) {
+                after.remove(i);
+                count.0 += 1;
+            } else {
+                lost.push(format!("{name}: {kind} {element}"));
+            }
+        }
+    }
+    for (kind, (kept, total)) in &counts {
+        eprintln!("{kind}: {kept} of {total} kept");
+    }
+    eprintln!("lost: {lost:#?}");
+    let kept: usize = counts.values().map(|c| c.0).sum();
+    let total: usize = counts.values().map(|c| c.1).sum();
+    // Lost: a code macro in a table cell (twice: a cell holds one line) and
+    // a mention by a Server user key (no account id).
+    assert!(counts.len() >= 6, "{counts:?}");
+    assert!(kept + 3 >= total, "{kept} of {total} kept");
 }

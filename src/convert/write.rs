@@ -536,6 +536,16 @@ impl Writer {
                 line.raw(&format!("<time datetime=\"{when}\">{when}</time>"))
             }
             Inline::Date(when) => line.raw(when),
+            // The character, on a span carrying what it does not say.
+            Inline::Emoji { shown, settings } if md => {
+                let mut span = String::from("<span");
+                for (key, value) in settings {
+                    span.push_str(&format!(" data-{key}=\"{value}\""));
+                }
+                span.push('>');
+                line.raw(&format!("{span}{}</span>", escape_text(shown)));
+            }
+            Inline::Emoji { shown, .. } => line.raw(shown),
             Inline::Macro {
                 name,
                 shown,
