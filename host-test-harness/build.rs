@@ -2,7 +2,9 @@
 //! connector components for `wasm32-wasip2` and exports their paths, for the
 //! CLI, the tests and the bench: the Confluence connector (the root package)
 //! as `CONNECTOR_WASM`, and the SDK's example GitHub connector
-//! (`connectors/github`) as `GITHUB_CONNECTOR_WASM`. Without the feature the
+//! (`connectors/github`) as `GITHUB_CONNECTOR_WASM`, and the Confluence
+//! connector's standalone build (feature `standalone`: only standard WASI
+//! imports) as `CONNECTOR_STANDALONE_WASM`. Without the feature the
 //! library builds alone and loads whatever `.wasm` it is given.
 //!
 //! Each component is built by a cargo invocation of its own: cargo unifies
@@ -43,20 +45,35 @@ fn main() {
         return;
     }
 
-    for (package, variable) in [
-        ("confluence-connector", "CONNECTOR_WASM"),
-        ("github-connector", "GITHUB_CONNECTOR_WASM"),
+    // The standalone build has a target directory of its own: built with
+    // another feature into the same one, each build would undo the other's.
+    for (package, features, dir, variable) in [
+        ("confluence-connector", "", "component", "CONNECTOR_WASM"),
+        ("github-connector", "", "component", "GITHUB_CONNECTOR_WASM"),
+        (
+            "confluence-connector",
+            "standalone",
+            "component-standalone",
+            "CONNECTOR_STANDALONE_WASM",
+        ),
     ] {
-        if !build_component(&workspace, package, variable) {
+        if !build_component(&workspace, package, features, dir, variable) {
             return;
         }
     }
 }
 
-/// Builds `package` for `wasm32-wasip2` in release and exports the
-/// component's path as `variable`; on failure says why and returns false.
-fn build_component(workspace: &std::path::Path, package: &str, variable: &str) -> bool {
-    let target_dir = workspace.join("target").join("component");
+/// Builds `package` with `features` for `wasm32-wasip2` in release, in
+/// `target/{dir}`, and exports the component's path as `variable`; on
+/// failure says why and returns false.
+fn build_component(
+    workspace: &std::path::Path,
+    package: &str,
+    features: &str,
+    dir: &str,
+    variable: &str,
+) -> bool {
+    let target_dir = workspace.join("target").join(dir);
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace)
@@ -70,6 +87,9 @@ fn build_component(workspace: &std::path::Path, package: &str, variable: &str) -
             "--target-dir",
         ])
         .arg(&target_dir);
+    if !features.is_empty() {
+        cmd.args(["--features", features]);
+    }
     for (key, _) in env::vars_os() {
         let Some(key) = key.to_str() else { continue };
         let leaked = key == "RUSTFLAGS"

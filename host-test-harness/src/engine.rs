@@ -269,16 +269,26 @@ fn read_cache_entry(_path: &Path) -> Option<Vec<u8>> {
 
 /// Builds the linker: WASI p2 (its context grants nothing, see
 /// `State::new`), `wasi:http`, and the contract's own `secrets` and
-/// `wasi:logging` imports, answered from the [`State`].
+/// `wasi:logging` imports, answered from the [`State`]; and `wasi:config`,
+/// through which a component of the standalone worlds reads the same secrets.
 pub fn build_linker(engine: &Engine) -> Result<Linker<State>> {
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    let mut linker = build_standard_linker(engine)?;
     bindings::integration::connector::secrets::add_to_linker::<State, HasSelf<State>>(
         &mut linker,
         |s| s,
     )?;
     bindings::wasi::logging::logging::add_to_linker::<State, HasSelf<State>>(&mut linker, |s| s)?;
+    Ok(linker)
+}
+
+/// A linker of standard interfaces alone: WASI p2, `wasi:http` and
+/// `wasi:config` (the secrets, as a standalone-world component reads them),
+/// as hosts such as Wassette, Spin and wasmCloud link them.
+pub fn build_standard_linker(engine: &Engine) -> Result<Linker<State>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    wasmtime_wasi_config::add_to_linker(&mut linker, State::config)?;
     Ok(linker)
 }
 

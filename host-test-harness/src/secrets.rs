@@ -1,4 +1,5 @@
-//! The secrets answered to the guest through `integration:connector/secrets`,
+//! The secrets answered to the guest through `integration:connector/secrets`
+//! (or `wasi:config/store`, for the standalone worlds),
 //! and the redaction of every form of their values ([`Redactor`]) from
 //! anything the host writes.
 
@@ -118,6 +119,18 @@ impl Secrets {
                 "--secret wants key=value (such as api-token=...), got a value without '='"
             ),
         }
+    }
+
+    /// These secrets as `wasi:config` variables, for a component of the
+    /// standalone worlds (`wit/standalone`), which reads them through
+    /// `wasi:config/store`. Only the values given: a replay's `REDACTED`
+    /// fallback has no keys to list, so give such a component its secrets
+    /// (`REDACTED` will do) even in replay.
+    pub fn config_variables(&self) -> wasmtime_wasi_config::WasiConfigVariables {
+        self.values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
     }
 
     /// The value answered to the guest for `key`.

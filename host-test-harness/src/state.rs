@@ -1,6 +1,7 @@
 //! The per-call store data: a WASI context that grants nothing, the
 //! `wasi:http` context with this call's hooks, the secrets answered to the
-//! guest, the log lines it wrote, and the memory limiter.
+//! guest (through the contract's `secrets`, or `wasi:config` for the
+//! standalone worlds), the log lines it wrote, and the memory limiter.
 
 use crate::bindings::{self, LogLevel};
 use crate::http::CallHooks;
@@ -10,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// The error a call ends with when the guest asks for more memory than its limit.
@@ -67,6 +69,8 @@ pub struct State {
     http: WasiHttpCtx,
     hooks: CallHooks,
     secrets: Secrets,
+    /// The same secrets as `wasi:config` variables, for the standalone worlds.
+    config: WasiConfigVariables,
     logs: Arc<Mutex<Vec<LogLine>>>,
     /// The memory limit; `State` itself is the limiter installed with
     /// `Store::limiter`, and asks this one.
@@ -93,6 +97,7 @@ impl State {
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
             hooks,
+            config: secrets.config_variables(),
             secrets,
             logs,
             limiter: Limiter {
@@ -184,6 +189,13 @@ impl WasiHttpView for State {
             table: &mut self.table,
             hooks: &mut self.hooks,
         }
+    }
+}
+
+impl State {
+    /// The `wasi:config/store` the standalone worlds read secrets through.
+    pub fn config(&mut self) -> WasiConfig<'_> {
+        WasiConfig::from(&self.config)
     }
 }
 

@@ -1,8 +1,14 @@
 //! [`Platform`] over the component's imports: `wasi:http` for requests,
 //! `wasi:clocks` (through std) for waits and dates, `wasi:random` for jitter,
-//! `wasi:logging` for logs and the contract's `secrets` for credentials.
+//! `wasi:logging` for logs and the contract's `secrets` for credentials (with
+//! the `standalone` feature, `wasi:config/store` for credentials and stderr
+//! for logs).
 
+#[cfg(not(feature = "standalone"))]
 use crate::bindings::integration::connector::secrets;
+#[cfg(feature = "standalone")]
+use crate::bindings::wasi::config::store;
+#[cfg(not(feature = "standalone"))]
 use crate::bindings::wasi::logging::logging;
 use crate::platform::{HttpRequest, HttpResponse, LogLevel, Method, Platform, TransportFailure};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -47,6 +53,7 @@ impl Platform for WasiPlatform {
             .map_or(0, |d| d.as_secs())
     }
 
+    #[cfg(not(feature = "standalone"))]
     fn log(&self, level: LogLevel, message: &str) {
         let level = match level {
             LogLevel::Debug => logging::Level::Debug,
@@ -56,8 +63,28 @@ impl Platform for WasiPlatform {
         logging::log(level, self.context, message);
     }
 
+    /// Without `wasi:logging`: one line on stderr, `WARN context: message`.
+    #[cfg(feature = "standalone")]
+    fn log(&self, level: LogLevel, message: &str) {
+        let level = match level {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Warn => "WARN",
+        };
+        eprintln!("{level} {}: {message}", self.context);
+    }
+
+    #[cfg(not(feature = "standalone"))]
     fn secret(&self, key: &str) -> Option<String> {
         secrets::get(key)
+    }
+
+    /// The host's configuration value `key`; a store that fails to answer
+    /// is a secret it does not have (the error, which may echo the store's
+    /// own details, is not passed on).
+    #[cfg(feature = "standalone")]
+    fn secret(&self, key: &str) -> Option<String> {
+        store::get(key).ok().flatten()
     }
 }
 

@@ -5,7 +5,7 @@
 use wasmparser::{Parser, Payload};
 
 /// Top-level (depth 0) import and export names of a component.
-fn top_level_names(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+pub(crate) fn top_level_names(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
     let (mut imports, mut exports) = (Vec::new(), Vec::new());
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {

@@ -3,8 +3,7 @@
 //! environment, and the values a check asks it to store.
 
 use crate::common::{self, host};
-use crate::local_server::{serve_json, serve_request};
-use base64::Engine as _;
+use crate::local_server::{basic_authorization, serve_json, serve_request};
 use host_test_harness::{CallOptions, Connection, ConnectionDefinition, HttpMode};
 use serde_json::json;
 use std::io::Write;
@@ -112,14 +111,10 @@ fn the_cli_reaches_the_declared_hosts_with_the_secret_from_connector_env() {
     );
     let received = site.received();
     assert_eq!(received.len(), 1);
-    let sent = received[0]
-        .headers
-        .iter()
-        .find(|(n, _)| n == "authorization")
-        .map(|(_, v)| v.clone())
-        .unwrap();
-    let expected = base64::engine::general_purpose::STANDARD.encode("a@b.c:connector-env-token");
-    assert_eq!(sent, format!("Basic {expected}"));
+    assert_eq!(
+        received[0].header("authorization"),
+        Some(basic_authorization("a@b.c", "connector-env-token").as_str())
+    );
 
     // --allow-host adds to the declared hosts; it does not replace them.
     let out = common::cli::run(
@@ -140,11 +135,9 @@ fn the_cli_reaches_the_declared_hosts_with_the_secret_from_connector_env() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(site.received().len(), 2);
-    let sent = &site.received()[1].headers;
-    let expected = base64::engine::general_purpose::STANDARD.encode("a@b.c:confluence-env-token");
-    assert!(
-        sent.iter()
-            .any(|(n, v)| n == "authorization" && *v == format!("Basic {expected}"))
+    assert_eq!(
+        site.received()[1].header("authorization"),
+        Some(basic_authorization("a@b.c", "confluence-env-token").as_str())
     );
 }
 

@@ -34,5 +34,6 @@ mod oauth;
 mod raw;
 mod second_connector;
 mod secrets;
+mod standalone;
 mod sync;
 mod tree;

@@ -704,11 +704,9 @@ fn a_credential_a_site_sends_back_never_reaches_a_tool_result() {
     // A site that quotes the request's Authorization header in its error.
     let site = crate::local_server::serve_request(|request, stream| {
         let quoted = request
-            .headers
-            .iter()
-            .find(|(n, _)| n == "authorization")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
+            .header("authorization")
+            .unwrap_or_default()
+            .to_string();
         let body = json!({"message": format!("bad credential {quoted} (token sekret-api-token)")})
             .to_string();
         let _ = write!(

@@ -175,10 +175,8 @@ fn respond(auth: &Mutex<Auth>, request: &Received, stream: &mut TcpStream) {
         }
         ("GET", "/api/user") => {
             let bearer = request
-                .headers
-                .iter()
-                .find(|(n, _)| n == "authorization")
-                .and_then(|(_, v)| v.strip_prefix("Bearer "))
+                .header("authorization")
+                .and_then(|v| v.strip_prefix("Bearer "))
                 .unwrap_or("")
                 .to_string();
             let mut auth = auth.lock().unwrap();

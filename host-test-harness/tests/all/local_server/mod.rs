@@ -17,6 +17,24 @@ pub struct Received {
     pub body: Vec<u8>,
 }
 
+impl Received {
+    /// The value of header `name` (lower case), if it was sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The `Authorization` value of HTTP Basic for `user` and `password`.
+pub fn basic_authorization(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    let credentials =
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {credentials}")
+}
+
 /// A running test server (it lives until the test process ends).
 pub struct Server {
     pub port: u16,
