@@ -20,6 +20,7 @@ mod component_shape;
 mod conformance;
 mod connection_reuse;
 mod contract;
+mod cross_host;
 mod egress;
 mod files;
 mod har_replay;

@@ -1,0 +1,96 @@
+//! The cross-host cases (`tests/cross-host/cases.json`): each fixture
+//! replayed through the Rust host, its output or error compared with the
+//! case's `expect`, which the Node host's tests compare with too, so both
+//! hosts give the same answers. `CROSS_HOST_BLESS=1` writes `expect` from
+//! this host (then review the file with `git diff`).
+
+use crate::common::{host, replay, replay_lenient};
+use base64::Engine as _;
+use host_test_harness::{Body, Connection, ConnectorError, Output};
+use serde_json::{Value, json};
+
+fn cases_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cross-host/cases.json")
+}
+
+/// An output as the cases write it: status, content type, the body's kind and the body
+/// (JSON parsed, binary as base64, empty as null).
+fn output_json(output: &Output) -> Value {
+    let (kind, body) = match &output.body {
+        Body::Json(text) => ("json", serde_json::from_str(text).expect("valid JSON")),
+        Body::Text(text) => ("text", json!(text)),
+        Body::Binary(bytes) => (
+            "binary",
+            json!(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        ),
+        Body::Empty => ("empty", Value::Null),
+    };
+    json!({"status": output.status, "contentType": output.content_type, "kind": kind, "body": body})
+}
+
+/// An error as the cases write it: its case, its message, and its field or status.
+fn error_json(error: &ConnectorError) -> Value {
+    let (kind, message, extra) = match error {
+        ConnectorError::InvalidInput(e) => ("invalid-input", &e.message, json!({"field": e.field})),
+        ConnectorError::InvalidConnection(m) => ("invalid-connection", m, json!({})),
+        ConnectorError::Unauthorized(m) => ("unauthorized", m, json!({})),
+        ConnectorError::Forbidden(m) => ("forbidden", m, json!({})),
+        ConnectorError::NotFound(m) => ("not-found", m, json!({})),
+        ConnectorError::Conflict(m) => ("conflict", m, json!({})),
+        ConnectorError::RateLimited(r) => ("rate-limited", &r.message, json!({})),
+        ConnectorError::Upstream(u) => ("upstream", &u.message, json!({"status": u.status})),
+        ConnectorError::Transport(m) => ("transport", m, json!({})),
+        ConnectorError::Unsupported(m) => ("unsupported", m, json!({})),
+        ConnectorError::Internal(m) => ("internal", m, json!({})),
+    };
+    let mut out = json!({"kind": kind, "message": message});
+    if let (Some(out), Some(extra)) = (out.as_object_mut(), extra.as_object()) {
+        out.extend(extra.clone());
+    }
+    json!({"error": out})
+}
+
+#[test]
+fn every_cross_host_case_gives_its_expected_answer() {
+    let path = cases_path();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let connection: Connection = serde_json::from_value(doc["connection"].clone()).unwrap();
+    let bless = std::env::var_os("CROSS_HOST_BLESS").is_some_and(|v| v == "1");
+    let cases = doc["cases"].as_array_mut().unwrap();
+    assert!(cases.len() >= 10, "{} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in cases.iter_mut() {
+        let name = case["name"].as_str().unwrap().to_string();
+        let fixture = case["fixture"].as_str().unwrap();
+        let options = if case["strict"] == json!(false) {
+            replay_lenient(fixture)
+        } else {
+            replay(fixture)
+        };
+        let outcome = host()
+            .invoke(
+                case["action"].as_str().unwrap(),
+                &connection,
+                &case["input"].to_string(),
+                &options,
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        let actual = match &outcome.result {
+            Ok(output) => output_json(output),
+            Err(error) => error_json(error),
+        };
+        if bless {
+            case["expect"] = actual;
+        } else if case["expect"] != actual {
+            failures.push(format!(
+                "{name}:\n  expected {}\n  actual   {actual}",
+                case["expect"]
+            ));
+        }
+    }
+    if bless {
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        std::fs::write(&path, format!("{text}\n")).unwrap();
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
