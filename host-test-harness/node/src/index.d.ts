@@ -84,6 +84,15 @@ export interface LoadOptions {
   /** The time limit of each call, in milliseconds (default 60,000). */
   timeLimitMs?: number;
   onLog?: (line: LogLine) => void;
+  /** Every read of the guest's wall clock gives this time (seconds since the epoch), for reproducible tests. */
+  wallClockSeconds?: number;
+}
+
+/** Answer a call's requests from a HAR (an object, or the path of a `.har` file). */
+export interface ReplayOptions {
+  har: object | string;
+  /** Fail when an entry is left unused (default true). */
+  strict?: boolean;
 }
 
 /** A loaded connector component, running in a worker of its own. */
@@ -92,14 +101,21 @@ export class Connector {
   readonly connectionDefinitions: ConnectionDefinition[];
   readonly actionDefinitions: ActionDefinition[];
   readonly streams: StreamDefinition[];
-  check(connection: Connection): Promise<ConnectionInfo>;
-  invoke(action: string, connection: Connection, input?: object | string): Promise<Output>;
+  check(connection: Connection, options?: { replay?: ReplayOptions }): Promise<ConnectionInfo>;
+  invoke(
+    action: string,
+    connection: Connection,
+    input?: object | string,
+    options?: { replay?: ReplayOptions },
+  ): Promise<Output>;
   sync(
     connection: Connection,
     config: object | string,
     options?: {
       state?: string;
       onBatch?: (batch: { records: SyncRecord[]; state: string }) => void | Promise<void>;
+      maxBatches?: number;
+      replay?: ReplayOptions;
     },
   ): Promise<string>;
   close(): Promise<void>;

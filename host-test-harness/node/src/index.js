@@ -129,7 +129,9 @@ export class Connector {
     if (!replay) return this.#send(method, args, secrets, hosts);
     if (this.#replay) throw new Error('one replayed call at a time: await the one before');
     this.#replayServer ??= await replayServer(() => this.#replay);
-    const current = new Replay(replay.har, { strict: replay.strict ?? true });
+    // A sync run hands in its one Replay; a single call gets its own.
+    const current =
+      replay instanceof Replay ? replay : new Replay(replay.har, { strict: replay.strict ?? true });
     this.#replay = current;
     const authority = `127.0.0.1:${this.#replayServer.address().port}`;
     try {
@@ -138,7 +140,7 @@ export class Connector {
         throw e;
       });
       if (current.misses.length) throw new Error(current.misses[0]);
-      const unused = current.strict ? current.unused() : undefined;
+      const unused = current.strict && !(replay instanceof Replay) ? current.unused() : undefined;
       if (unused) throw new Error(unused);
       return value;
     } finally {
@@ -171,7 +173,8 @@ export class Connector {
         worker.terminate();
       }, limit);
       this.#pending.set(id, { resolve, reject, timer });
-      this.#worker.postMessage({ id, method, args, secrets, hosts, replay });
+      const clock = this.#options.wallClockSeconds;
+      this.#worker.postMessage({ id, method, args, secrets, hosts, replay, clock });
     });
   }
 
@@ -242,18 +245,27 @@ export class Connector {
   /**
    * Mirrors the service: reads batches until the run is complete, awaiting
    * `onBatch({ records, state })` after each (store the records, then the
-   * state: a later run from it reads only what changed). Returns the last state.
+   * state: a later run from it reads only what changed, and a run stopped
+   * early resumes from it). Returns the last state. `maxBatches` stops
+   * after that many; `replay` (`{ har, strict }`) answers the whole run from
+   * one HAR, strict failing at the run's end on an unused entry.
    */
-  async sync(connection, config, { state, onBatch } = {}) {
+  async sync(connection, config, { state, onBatch, maxBatches, replay } = {}) {
     const text = typeof config === 'string' ? config : JSON.stringify(config ?? {});
+    const shared = replay ? new Replay(replay.har, { strict: replay.strict ?? true }) : undefined;
     let current = state;
-    for (;;) {
-      const { wit, secrets, hosts } = await this.#prepare(connection);
-      const batch = await this.#call('read', [wit, text, current], secrets, hosts);
+    for (let n = 1; ; n++) {
+      const { wit, secrets, hosts } = await this.#prepare(connection, shared);
+      const batch = await this.#call('read', [wit, text, current], secrets, hosts, shared);
       const records = batch.records.map((r) => ({ ...r, data: JSON.parse(r.data) }));
       await onBatch?.({ records, state: batch.state });
       current = batch.state;
-      if (!batch.more) return current;
+      if (!batch.more) {
+        const unused = shared?.strict ? shared.unused() : undefined;
+        if (unused) throw new Error(unused);
+        return current;
+      }
+      if (maxBatches !== undefined && n >= maxBatches) return current;
     }
   }
 
@@ -271,7 +283,9 @@ export class Connector {
  * connector); `secrets` a function `(key, connection) => value` (sync or
  * async) or an object of values; `allowHosts` hosts every call may reach
  * besides its connection's egress; `timeLimitMs` the limit of each call
- * (default 60 s); `onLog` receives the component's log lines.
+ * (default 60 s); `onLog` receives the component's log lines;
+ * `wallClockSeconds` stops the guest's wall clock at that time (for
+ * reproducible tests).
  */
 export async function loadConnector(options = {}) {
   return new Connector(options).start();

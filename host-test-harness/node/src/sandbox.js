@@ -14,17 +14,19 @@ import { cli, clocks, http, io, random } from '@bytecodealliance/preview2-shim';
  */
 export class CallState {
   constructor() {
-    this.begin({}, [], undefined);
+    this.begin({}, [], undefined, undefined);
   }
 
   /**
    * Starts a call with these secrets (key to value) and allowed hosts; with
    * `replay` (the `host:port` of a replay server), its requests go there.
    */
-  begin(secrets, hosts, replay) {
+  begin(secrets, hosts, replay, clock) {
     this.secrets = new Map(Object.entries(secrets));
     this.hosts = new Set(hosts.map((h) => h.toLowerCase()));
     this.replay = replay;
+    /** Seconds since the epoch every read of the wall clock gives, when set (for reproducible tests). */
+    this.clock = clock;
     this.logs = [];
     this.refused = [];
   }
@@ -103,7 +105,13 @@ export function importsFor(call) {
     'wasi:cli/terminal-stdout': { getTerminalStdout: () => undefined },
     'wasi:cli/terminal-stderr': { getTerminalStderr: () => undefined },
     'wasi:clocks/monotonic-clock': clocks.monotonicClock,
-    'wasi:clocks/wall-clock': clocks.wallClock,
+    'wasi:clocks/wall-clock': {
+      now: () =>
+        call.clock === undefined
+          ? clocks.wallClock.now()
+          : { seconds: BigInt(call.clock), nanoseconds: 0 },
+      resolution: () => clocks.wallClock.resolution(),
+    },
     'wasi:io/error': io.error,
     'wasi:io/poll': io.poll,
     'wasi:io/streams': io.streams,

@@ -43,8 +43,8 @@ function plain(value) {
   return JSON.parse(JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
 }
 
-parentPort.on('message', ({ id, method, args, secrets, hosts, replay }) => {
-  call.begin(secrets ?? {}, hosts ?? [], replay);
+parentPort.on('message', ({ id, method, args, secrets, hosts, replay, clock }) => {
+  call.begin(secrets ?? {}, hosts ?? [], replay, clock);
   let reply;
   try {
     const value = calls[method](...args);

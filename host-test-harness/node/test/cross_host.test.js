@@ -43,3 +43,30 @@ test('every cross-host case gives the answer the Rust host gives', async () => {
     await connector.close();
   }
 });
+
+test('every cross-host sync reads the records the Rust host reads, whole and resumed', async () => {
+  assert.ok(doc.syncs.length >= 1);
+  for (const c of doc.syncs) {
+    const connector = await loadConnector({ secrets: {}, wallClockSeconds: c.clock });
+    try {
+      const har = fileURLToPath(new URL(`fixtures/${c.fixture}.har`, tests));
+      const run = async (options) => {
+        const records = [];
+        const state = await connector.sync(doc.connection, c.config, {
+          ...options,
+          onBatch: async (batch) => records.push(...batch.records),
+        });
+        return { records, state };
+      };
+      const whole = await run({ replay: { har } });
+      assert.deepEqual(whole, c.expect, c.name);
+      // Stopped after some batches, then resumed from the state it left.
+      const first = await run({ replay: { har, strict: false }, maxBatches: c.stopAfter });
+      const rest = await run({ replay: { har, strict: false }, state: first.state });
+      assert.deepEqual([...first.records, ...rest.records], c.expect.records, `${c.name}: resumed`);
+      assert.equal(rest.state, c.expect.state);
+    } finally {
+      await connector.close();
+    }
+  }
+});

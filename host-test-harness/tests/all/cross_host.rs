@@ -1,13 +1,19 @@
 //! The cross-host cases (`tests/cross-host/cases.json`): each fixture
 //! replayed through the Rust host, its output or error compared with the
 //! case's `expect`, which the Node host's tests compare with too, so both
-//! hosts give the same answers. `CROSS_HOST_BLESS=1` writes `expect` from
-//! this host (then review the file with `git diff`).
+//! hosts give the same answers. `CROSS_HOST_BLESS=1 cargo test cross_host
+//! -- --test-threads=1` writes `expect` from this host (then review the file
+//! with `git diff`).
 
-use crate::common::{host, replay, replay_lenient};
+use crate::common::{fixture, host, replay, replay_lenient};
 use base64::Engine as _;
-use host_test_harness::{Body, Connection, ConnectorError, Output};
+use host_test_harness::har::{Har, Replayer};
+use host_test_harness::{
+    Body, CallOptions, Connection, ConnectorError, HttpMode, Operation, Output,
+};
 use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, UNIX_EPOCH};
 
 fn cases_path() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cross-host/cases.json")
@@ -48,6 +54,83 @@ fn error_json(error: &ConnectorError) -> Value {
         out.extend(extra.clone());
     }
     json!({"error": out})
+}
+
+/// Reads batches from `state` until the run is complete (or `max` batches),
+/// every batch answered from one replay of `fixture`: the records, as the
+/// cases write them, the last state, and the replay.
+fn sync_run(
+    connection: &Connection,
+    case: &Value,
+    state: Option<String>,
+    max: Option<usize>,
+) -> (Vec<Value>, String, Arc<Mutex<Replayer>>) {
+    let har = Har::read(&fixture(case["fixture"].as_str().unwrap())).unwrap();
+    let replayer = Arc::new(Mutex::new(Replayer::new(har)));
+    let options = CallOptions {
+        http: HttpMode::ReplayShared(replayer.clone()),
+        wall_clock: Some(UNIX_EPOCH + Duration::from_secs(case["clock"].as_u64().unwrap())),
+        ..CallOptions::default()
+    };
+    let config = case["config"].to_string();
+    let (mut records, mut state, mut batches) = (Vec::new(), state, 0);
+    loop {
+        let outcome = host()
+            .sync_read(connection, &config, state.as_deref(), &options)
+            .unwrap();
+        let batch = outcome.result.expect("the batch");
+        for r in &batch.records {
+            records.push(json!({
+                "stream": r.stream,
+                "id": r.id,
+                "operation": match r.operation {
+                    Operation::Upsert => "upsert",
+                    Operation::Delete => "delete",
+                },
+                "data": serde_json::from_str::<Value>(&r.data).unwrap(),
+            }));
+        }
+        state = Some(batch.state);
+        batches += 1;
+        if !batch.more || max.is_some_and(|m| batches >= m) {
+            return (records, state.unwrap_or_default(), replayer);
+        }
+    }
+}
+
+#[test]
+fn every_cross_host_sync_gives_its_expected_records_whole_and_resumed() {
+    let path = cases_path();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let connection: Connection = serde_json::from_value(doc["connection"].clone()).unwrap();
+    let bless = std::env::var_os("CROSS_HOST_BLESS").is_some_and(|v| v == "1");
+    for case in doc["syncs"].as_array_mut().unwrap() {
+        let name = case["name"].as_str().unwrap().to_string();
+        let (records, state, replayer) = sync_run(&connection, case, None, None);
+        assert!(
+            replayer.lock().unwrap().unused().is_empty(),
+            "{name}: every entry used"
+        );
+        let stop = case["stopAfter"].as_u64().map(|n| n as usize);
+        let (mut first, at, _) = sync_run(&connection, case, None, stop);
+        let (rest, resumed, _) = sync_run(&connection, case, Some(at), None);
+        first.extend(rest);
+        assert_eq!(
+            first, records,
+            "{name}: the resumed run reads what the whole one did"
+        );
+        assert_eq!(resumed, state, "{name}: and ends in the same state");
+        let actual = json!({"records": records, "state": state});
+        if bless {
+            case["expect"] = actual;
+        } else {
+            assert_eq!(case["expect"], actual, "{name}");
+        }
+    }
+    if bless {
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        std::fs::write(&path, format!("{text}\n")).unwrap();
+    }
 }
 
 #[test]
