@@ -19,6 +19,24 @@ fn cases_path() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cross-host/cases.json")
 }
 
+/// The cases file, and its connection.
+fn read_cases() -> (Value, Connection) {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(cases_path()).unwrap()).unwrap();
+    let connection = serde_json::from_value(doc["connection"].clone()).unwrap();
+    (doc, connection)
+}
+
+/// Whether `CROSS_HOST_BLESS=1` asks for the expectations to be written.
+fn blessing() -> bool {
+    std::env::var_os("CROSS_HOST_BLESS").is_some_and(|v| v == "1")
+}
+
+/// Writes the cases file back, with the expectations this host gave.
+fn write_cases(doc: &Value) {
+    let text = serde_json::to_string_pretty(doc).unwrap();
+    std::fs::write(cases_path(), format!("{text}\n")).unwrap();
+}
+
 /// An output as the cases write it: status, content type, the body's kind and the body
 /// (JSON parsed, binary as base64, empty as null).
 fn output_json(output: &Output) -> Value {
@@ -100,10 +118,8 @@ fn sync_run(
 
 #[test]
 fn every_cross_host_sync_gives_its_expected_records_whole_and_resumed() {
-    let path = cases_path();
-    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let connection: Connection = serde_json::from_value(doc["connection"].clone()).unwrap();
-    let bless = std::env::var_os("CROSS_HOST_BLESS").is_some_and(|v| v == "1");
+    let (mut doc, connection) = read_cases();
+    let bless = blessing();
     for case in doc["syncs"].as_array_mut().unwrap() {
         let name = case["name"].as_str().unwrap().to_string();
         let (records, state, replayer) = sync_run(&connection, case, None, None);
@@ -128,17 +144,14 @@ fn every_cross_host_sync_gives_its_expected_records_whole_and_resumed() {
         }
     }
     if bless {
-        let text = serde_json::to_string_pretty(&doc).unwrap();
-        std::fs::write(&path, format!("{text}\n")).unwrap();
+        write_cases(&doc);
     }
 }
 
 #[test]
 fn every_cross_host_case_gives_its_expected_answer() {
-    let path = cases_path();
-    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let connection: Connection = serde_json::from_value(doc["connection"].clone()).unwrap();
-    let bless = std::env::var_os("CROSS_HOST_BLESS").is_some_and(|v| v == "1");
+    let (mut doc, connection) = read_cases();
+    let bless = blessing();
     let cases = doc["cases"].as_array_mut().unwrap();
     assert!(cases.len() >= 10, "{} cases", cases.len());
     let mut failures = Vec::new();
@@ -172,8 +185,7 @@ fn every_cross_host_case_gives_its_expected_answer() {
         }
     }
     if bless {
-        let text = serde_json::to_string_pretty(&doc).unwrap();
-        std::fs::write(&path, format!("{text}\n")).unwrap();
+        write_cases(&doc);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
