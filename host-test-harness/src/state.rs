@@ -69,8 +69,9 @@ pub struct State {
     http: WasiHttpCtx,
     hooks: CallHooks,
     secrets: Secrets,
-    /// The same secrets as `wasi:config` variables, for the standalone worlds.
-    config: WasiConfigVariables,
+    /// The same secrets as `wasi:config` variables, for the standalone
+    /// worlds: made on their first read, so other components never pay for them.
+    config: std::sync::OnceLock<WasiConfigVariables>,
     logs: Arc<Mutex<Vec<LogLine>>>,
     /// The memory limit; `State` itself is the limiter installed with
     /// `Store::limiter`, and asks this one.
@@ -97,7 +98,7 @@ impl State {
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
             hooks,
-            config: secrets.config_variables(),
+            config: std::sync::OnceLock::new(),
             secrets,
             logs,
             limiter: Limiter {
@@ -195,7 +196,8 @@ impl WasiHttpView for State {
 impl State {
     /// The `wasi:config/store` the standalone worlds read secrets through.
     pub fn config(&mut self) -> WasiConfig<'_> {
-        WasiConfig::from(&self.config)
+        let secrets = &self.secrets;
+        WasiConfig::from(self.config.get_or_init(|| secrets.config_variables()))
     }
 }
 

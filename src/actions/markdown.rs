@@ -48,9 +48,15 @@ pub fn get_page_as_markdown(ctx: &Ctx, action: &Action, args: &mut Args) -> Resu
     Ok(json_output(response.status, &out))
 }
 
-/// What the links of page `id` (its storage `storage`) are read with: the
-/// site, the space's key and the page's id.
-fn link_context(ctx: &Ctx, page: &Value, storage: &str, id: &str) -> Result<LinkContext, Error> {
+/// What the links of `page` (its storage `storage`; its id, else the
+/// `page-id` given) are read and written with: the site, the space's key
+/// and the page's id.
+fn page_links(ctx: &Ctx, page: &Value, storage: &str, args: &Args) -> Result<LinkContext, Error> {
+    let id = page
+        .get("id")
+        .and_then(Value::as_str)
+        .or(args.str("page-id"))
+        .unwrap_or_default();
     let web_ui = page.pointer("/_links/webui").and_then(Value::as_str);
     let mut space_key = web_ui.and_then(space_key_of).unwrap_or_default();
     // Links to pages by title need the space's key; the web address usually
@@ -74,16 +80,6 @@ fn link_context(ctx: &Ctx, page: &Value, storage: &str, id: &str) -> Result<Link
             .to_string();
     }
     Ok(LinkContext::new(site_base(ctx, page), space_key, id))
-}
-
-/// What the links of the page `page-id` names are read and written with.
-fn page_links(ctx: &Ctx, page: &Value, storage: &str, args: &Args) -> Result<LinkContext, Error> {
-    let id = page
-        .get("id")
-        .and_then(Value::as_str)
-        .or(args.str("page-id"))
-        .unwrap_or_default();
-    link_context(ctx, page, storage, id)
 }
 
 /// The site address links are written with: the connection's own site for
@@ -123,11 +119,7 @@ pub fn upsert_page_from_markdown(
     if args.get("page-id").is_none() {
         // The site's addresses of pages (with their space's key) become references.
         let links = LinkContext::new(site_base(ctx, &Value::Null), "", "");
-        let storage = convert::markdown_to_storage_in(&markdown, "", &links);
-        args.set(
-            "body",
-            json!({"representation": "storage", "value": storage}),
-        );
+        set_body(args, convert::markdown_to_storage_in(&markdown, "", &links));
         return run(ctx, ctx.action("create-page")?, args);
     }
     let (page, current) = current_storage(ctx, args)?;
@@ -141,25 +133,15 @@ pub fn upsert_page_from_markdown(
     } else {
         convert::markdown_to_storage_in(&markdown, &current, &links)
     };
+    write_back(ctx, args, &page, storage)
+}
+
+/// The body an update or a create sends: `storage`, in storage format.
+fn set_body(args: &mut Args, storage: String) {
     args.set(
         "body",
         json!({"representation": "storage", "value": storage}),
     );
-    if args.get("status").is_none() {
-        args.set("status", json!(status_of(&page)));
-    }
-    if let Some(number) = page.pointer("/version/number").and_then(Value::as_u64) {
-        args.set("version", json!({"number": number + 1}));
-    }
-    update_versioned(ctx, ctx.action("update-page")?, args)
-}
-
-/// The status an update of `page` keeps: a draft stays a draft.
-fn status_of(page: &Value) -> &'static str {
-    match page.get("status").and_then(Value::as_str) {
-        Some("draft") => "draft",
-        _ => "current",
-    }
 }
 
 /// Reads page `page-id` with its storage body: the page, and the body.
@@ -178,17 +160,23 @@ fn current_storage(ctx: &Ctx, args: &Args) -> Result<(Value, String), Error> {
     Ok((page, storage))
 }
 
-/// Writes `storage` back as the page's next version, with its current title
-/// and status (Update Page's call, which then reads nothing more).
+/// Writes `storage` back as the next version of `page` (read just before),
+/// with the title and status given, else its current ones (a draft stays a
+/// draft): Update Page's call, which then reads nothing more.
 fn write_back(ctx: &Ctx, args: &mut Args, page: &Value, storage: String) -> Result<Output, Error> {
-    args.set(
-        "body",
-        json!({"representation": "storage", "value": storage}),
-    );
-    if let Some(title) = page.get("title").filter(|t| t.is_string()) {
+    set_body(args, storage);
+    if args.get("title").is_none()
+        && let Some(title) = page.get("title").filter(|t| t.is_string())
+    {
         args.set("title", title.clone());
     }
-    args.set("status", json!(status_of(page)));
+    if args.get("status").is_none() {
+        let status = match page.get("status").and_then(Value::as_str) {
+            Some("draft") => "draft",
+            _ => "current",
+        };
+        args.set("status", json!(status));
+    }
     if let Some(number) = page.pointer("/version/number").and_then(Value::as_u64) {
         args.set("version", json!({"number": number + 1}));
     }

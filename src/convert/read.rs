@@ -160,11 +160,7 @@ impl<'c> Reader<'c> {
                 return None;
             };
             let kind = section.attr("ac:type").unwrap_or("single").trim();
-            let plain = !kind.is_empty()
-                && kind
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if section.name != "ac:layout-section" || !plain {
+            if section.name != "ac:layout-section" || !plain_name(kind) {
                 return None;
             }
             let mut cells = Vec::new();
@@ -1077,16 +1073,11 @@ fn panel_label(kind: &str) -> Option<String> {
 /// `-` and `_` (not `macro`), values of text alone, already collapsed, with
 /// no quote, `<`, `>` or `&`.
 fn plain_settings(e: &Element) -> bool {
-    let name = |n: &str| {
-        !n.is_empty()
-            && n.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    };
-    name(&macro_name(e))
+    plain_name(&macro_name(e))
         && e.elements().filter(|p| p.name == "ac:parameter").all(|p| {
             let key = p.attr("ac:name").unwrap_or_default();
             let text = p.text();
-            name(key)
+            plain_name(key)
                 && key != "macro"
                 && p.elements().next().is_none()
                 && collapse(&text) == text
@@ -1310,6 +1301,15 @@ pub(crate) fn plain(inlines: &[Inline]) -> String {
         }
     }
     out
+}
+
+/// Whether `name` (a macro's, a setting's, a layout section's type) can
+/// ride in a tag as it is: letters, digits, `-` and `_`, at least one.
+pub(crate) fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Whether a date can ride on `<time datetime="…">` and come back as it

@@ -13,7 +13,7 @@
 //! output: the converter writes its own tags.
 
 use super::LinkContext;
-use super::read::EMOTICONS;
+use super::read::{EMOTICONS, plain_name};
 use super::references::Reference;
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -198,11 +198,7 @@ fn macro_tag(html: &str, start: &str) -> Option<(String, Vec<(String, String)>)>
     let mut settings = data_attributes(html, start)?;
     let at = settings.iter().position(|(k, _)| k == "macro")?;
     let (_, name) = settings.remove(at);
-    let plain = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    plain.then_some((name, settings))
+    plain_name(&name).then_some((name, settings))
 }
 
 /// The `data-NAME="value"` attributes of a `start` tag (`<span`, `<div`)
@@ -218,11 +214,7 @@ fn data_attributes(html: &str, start: &str) -> Option<Vec<(String, String)>> {
         let (name, after) = rest.split_once("=\"")?;
         let (value, next) = after.split_once('"')?;
         let name = name.trim().strip_prefix("data-")?;
-        let plain = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !plain {
+        if !plain_name(name) {
             return None;
         }
         attributes.push((name.to_string(), super::entities::decode(value)));
@@ -239,6 +231,25 @@ fn emoji_span(html: &str) -> Option<Vec<(String, String)>> {
         .first()
         .is_some_and(|(k, _)| k == "emoji")
         .then_some(settings)
+}
+
+/// The start of macro `name` with these parameters:
+/// `<ac:structured-macro ac:name="…">`, then an `ac:parameter` each.
+fn macro_start<'a>(name: &str, parameters: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = format!("<ac:structured-macro ac:name=\"{}\">", escape(name));
+    for (key, value) in parameters {
+        out.push_str(&format!(
+            "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
+            escape(key),
+            escape(value)
+        ));
+    }
+    out
+}
+
+/// `settings` as `macro_start`'s parameters.
+fn pairs(settings: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    settings.iter().map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
 /// What closes the elements a `<div data-layout>`, `<div data-section>`,
@@ -272,14 +283,7 @@ fn div_tags(html: &str) -> Option<Vec<DivTag>> {
             "<div data-cell>" => DivTag::Open("<ac:layout-cell>".into(), DIV_ENDS[2]),
             _ if tag.starts_with("<div data-macro=") => {
                 let (name, settings) = macro_tag(tag, "<div")?;
-                let mut open = format!("<ac:structured-macro ac:name=\"{}\">", escape(&name));
-                for (key, value) in &settings {
-                    open.push_str(&format!(
-                        "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
-                        escape(key),
-                        escape(value)
-                    ));
-                }
+                let mut open = macro_start(&name, pairs(&settings));
                 open.push_str("<ac:rich-text-body>");
                 DivTag::Open(open, DIV_ENDS[3])
             }
@@ -287,11 +291,7 @@ fn div_tags(html: &str) -> Option<Vec<DivTag>> {
                 let kind = tag
                     .strip_prefix("<div data-section=\"")?
                     .strip_suffix("\">")?;
-                let plain = !kind.is_empty()
-                    && kind
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-                if !plain {
+                if !plain_name(kind) {
                     return None;
                 }
                 DivTag::Open(
@@ -508,18 +508,10 @@ impl Writer {
                 let Some((kind, title, next, goes_on)) = panel_marker(events, i) else {
                     return i + 1;
                 };
-                let mut open = format!("<ac:structured-macro ac:name=\"{kind}\">");
-                if !title.is_empty() {
-                    open.push_str(&format!(
-                        "<ac:parameter ac:name=\"title\">{}</ac:parameter>",
-                        escape(&title)
-                    ));
-                }
+                let title = (!title.is_empty()).then_some(("title", title.as_str()));
+                let mut open = macro_start(kind, title);
                 open.push_str("<ac:rich-text-body>");
-                self.push(
-                    &open,
-                    Frame::Close("</ac:rich-text-body></ac:structured-macro>"),
-                );
+                self.push(&open, Frame::Close(MACRO_BODY_END));
                 if goes_on {
                     self.push("<p>", Frame::Close("</p>"));
                 }
@@ -841,21 +833,11 @@ impl Writer {
             "noformat" => ("noformat", ""),
             lang => ("code", lang),
         };
-        self.out
-            .push_str(&format!("<ac:structured-macro ac:name=\"{name}\">"));
-        if !lang.is_empty() {
-            self.out.push_str(&format!(
-                "<ac:parameter ac:name=\"language\">{}</ac:parameter>",
-                escape(lang)
-            ));
-        }
-        for (name, value) in settings {
-            self.out.push_str(&format!(
-                "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
-                escape(&name),
-                escape(&value)
-            ));
-        }
+        let language = (!lang.is_empty()).then_some(("language", lang));
+        self.out.push_str(&macro_start(
+            name,
+            language.into_iter().chain(pairs(&settings)),
+        ));
         self.out.push_str("<ac:plain-text-body>");
         self.out.push_str(&cdata(text));
         self.out
@@ -878,13 +860,7 @@ impl Writer {
         // HTML's expand section (`<details>`, a `<summary>`, then Markdown,
         // then `</details>`), as the Markdown output writes the expand macro.
         if let Some(title) = details_start(&text) {
-            let mut open = String::from("<ac:structured-macro ac:name=\"expand\">");
-            if let Some(title) = title {
-                open.push_str(&format!(
-                    "<ac:parameter ac:name=\"title\">{}</ac:parameter>",
-                    escape(&title)
-                ));
-            }
+            let mut open = macro_start("expand", title.as_deref().map(|t| ("title", t)));
             open.push_str("<ac:rich-text-body>");
             self.push(&open, Frame::Close(MACRO_BODY_END));
             return j;
@@ -1086,15 +1062,7 @@ impl Writer {
                         settings.push(("title".to_string(), shown));
                     }
                     settings.retain(|(k, v)| !(name == "status" && k == "title" && v.is_empty()));
-                    let mut element =
-                        format!("<ac:structured-macro ac:name=\"{}\">", escape(&name));
-                    for (key, value) in &settings {
-                        element.push_str(&format!(
-                            "<ac:parameter ac:name=\"{}\">{}</ac:parameter>",
-                            escape(key),
-                            escape(value)
-                        ));
-                    }
+                    let mut element = macro_start(&name, pairs(&settings));
                     element.push_str("</ac:structured-macro>");
                     element
                 }

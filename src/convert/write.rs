@@ -363,11 +363,7 @@ impl Writer {
                 settings,
                 blocks,
             } if self.md() => {
-                let mut out = format!("<div data-macro=\"{name}\"");
-                for (key, value) in settings {
-                    out.push_str(&format!(" data-{key}=\"{value}\""));
-                }
-                out.push_str(">\n\n");
+                let mut out = format!("<div data-macro=\"{name}\"{}>\n\n", data(settings));
                 let body = self.blocks(blocks, false);
                 if !body.is_empty() {
                     out.push_str(&body);
@@ -538,12 +534,11 @@ impl Writer {
             Inline::Date(when) => line.raw(when),
             // The character, on a span carrying what it does not say.
             Inline::Emoji { shown, settings } if md => {
-                let mut span = String::from("<span");
-                for (key, value) in settings {
-                    span.push_str(&format!(" data-{key}=\"{value}\""));
-                }
-                span.push('>');
-                line.raw(&format!("{span}{}</span>", escape_text(shown)));
+                line.raw(&format!(
+                    "<span{}>{}</span>",
+                    data(settings),
+                    escape_text(shown)
+                ));
             }
             Inline::Emoji { shown, .. } => line.raw(shown),
             Inline::Macro {
@@ -551,12 +546,10 @@ impl Writer {
                 shown,
                 settings,
             } if md => {
-                let mut span = format!("<span data-macro=\"{name}\"");
-                for (key, value) in settings {
-                    span.push_str(&format!(" data-{key}=\"{value}\""));
-                }
-                span.push('>');
-                line.raw(&format!("{span}{}</span>", escape_text(shown)));
+                let (settings, shown) = (data(settings), escape_text(shown));
+                line.raw(&format!(
+                    "<span data-macro=\"{name}\"{settings}>{shown}</span>"
+                ));
             }
             Inline::Macro { name, shown, .. } => {
                 line.raw(&format!("[{}]", super::read::shown_macro(name, shown)));
@@ -796,6 +789,15 @@ impl Writer {
         lines.retain(|l| !l.is_empty());
         lines
     }
+}
+
+/// Settings as the attributes of a tag: ` data-NAME="value"` each (the
+/// reading lets through only names and values that need no escaping).
+fn data(settings: &[(String, String)]) -> String {
+    settings
+        .iter()
+        .map(|(key, value)| format!(" data-{key}=\"{value}\""))
+        .collect()
 }
 
 /// A layout as `<div>`s Markdown lets through, with a blank line around each

@@ -198,12 +198,10 @@ export class Connector {
       const host = hostOf(fill(template, values) ?? '');
       if (host) hosts.add(host);
     }
-    const keys = definition.inputs.filter((i) => i.kind === 'secret').map((i) => i.key);
+    let keys = definition.inputs.filter((i) => i.kind === 'secret').map((i) => i.key);
     if (definition.auth.tag === 'oauth2') {
       // The app's client secret is the host's alone; the guest gets the access token.
-      const without = keys.filter((k) => k !== 'client-secret');
-      keys.length = 0;
-      keys.push(...without, 'access-token');
+      keys = [...keys.filter((k) => k !== 'client-secret'), 'access-token'];
     }
     const secrets = {};
     const source = this.#options.secrets;

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConnector, ConnectorError } from '../src/index.js';
+import { ConnectorError } from '../src/index.js';
+import { withConnector } from './with_connector.js';
 import { CallState, hostOfAuthority, importsFor } from '../src/sandbox.js';
 
 let server;
@@ -32,8 +33,7 @@ after(() => server.close());
 const connection = () => ({ definition: 'basic', values: { email: 'a@b.c', host: origin } });
 
 test('the catalog: metadata, connection and action definitions, streams', async () => {
-  const connector = await loadConnector({ secrets: {} });
-  try {
+  await withConnector({ secrets: {} }, async (connector) => {
     assert.equal(connector.metadata.name, 'confluence');
     assert.equal(connector.metadata.contractVersion, '0.2.0');
     const keys = connector.connectionDefinitions.map((d) => d.key);
@@ -42,22 +42,19 @@ test('the catalog: metadata, connection and action definitions, streams', async 
     assert.equal(connector.actionDefinitions.length, 66);
     assert.ok(connector.actionDefinitions.some((a) => a.key === 'list-spaces'));
     assert.ok(connector.streams.length >= 14);
-  } finally {
-    await connector.close();
-  }
+  });
 });
 
 test('invoke: the secret from the callback reaches the site, the output comes back parsed', async () => {
   received = [];
   answer = () => ({ status: 200, body: { results: [{ id: '98306', key: 'ENG', name: 'Engineering' }], _links: {} } });
   const asked = [];
-  const connector = await loadConnector({
+  await withConnector({
     secrets: async (key) => {
       asked.push(key);
       return key === 'api-token' ? 'node-token' : undefined;
     },
-  });
-  try {
+  }, async (connector) => {
     const out = await connector.invoke('list-spaces', connection(), { limit: 5 });
     assert.equal(out.status, 200);
     assert.equal(out.kind, 'json');
@@ -65,9 +62,7 @@ test('invoke: the secret from the callback reaches the site, the output comes ba
     assert.deepEqual(asked, ['api-token']);
     assert.equal(received.length, 1);
     assert.equal(received[0].authorization, `Basic ${Buffer.from('a@b.c:node-token').toString('base64')}`);
-  } finally {
-    await connector.close();
-  }
+  });
 });
 
 test('errors are ConnectorErrors naming their case and field', async () => {
@@ -76,8 +71,7 @@ test('errors are ConnectorErrors naming their case and field', async () => {
     status: 404,
     body: { errors: [{ status: 404, code: 'NOT_FOUND', title: 'Not Found', detail: null }] },
   });
-  const connector = await loadConnector({ secrets: { 'api-token': 't' } });
-  try {
+  await withConnector({ secrets: { 'api-token': 't' } }, async (connector) => {
     await assert.rejects(connector.invoke('get-page', connection(), { 'page-id': 'abc' }), (e) => {
       assert.ok(e instanceof ConnectorError);
       assert.equal(e.kind, 'invalid-input');
@@ -90,9 +84,7 @@ test('errors are ConnectorErrors naming their case and field', async () => {
       connector.invoke('list-spaces', { definition: 'nope', values: {} }),
       (e) => e.kind === 'invalid-connection' && /basic/.test(e.message),
     );
-  } finally {
-    await connector.close();
-  }
+  });
 });
 
 test('a 429 is waited out and retried', async () => {
@@ -102,14 +94,11 @@ test('a 429 is waited out and retried', async () => {
     calls++ === 0
       ? { status: 429, headers: { 'retry-after': '1' }, body: { message: 'slow down' } }
       : { status: 200, body: { results: [], _links: {} } };
-  const connector = await loadConnector({ secrets: { 'api-token': 't' } });
-  try {
+  await withConnector({ secrets: { 'api-token': 't' } }, async (connector) => {
     const out = await connector.invoke('list-spaces', connection(), {});
     assert.equal(out.status, 200);
     assert.equal(received.length, 2);
-  } finally {
-    await connector.close();
-  }
+  });
 });
 
 test('fetch-all follows every page', async () => {
@@ -119,29 +108,23 @@ test('fetch-all follows every page', async () => {
     const next = n < 2 ? `/wiki/api/v2/spaces?cursor=${n + 1}` : undefined;
     return { status: 200, body: { results: [{ id: String(n) }], _links: next ? { next } : {} } };
   };
-  const connector = await loadConnector({ secrets: { 'api-token': 't' } });
-  try {
+  await withConnector({ secrets: { 'api-token': 't' } }, async (connector) => {
     const out = await connector.invoke('list-spaces', connection(), { 'fetch-all': true });
     assert.deepEqual(out.body.results.map((r) => r.id), ['0', '1', '2']);
     assert.equal(received.length, 3);
-  } finally {
-    await connector.close();
-  }
+  });
 });
 
 test('requests reach only the allowed hosts', async () => {
   // The guest refuses a foreign address itself, before anything is sent...
   received = [];
-  const connector = await loadConnector({ secrets: { 'api-token': 'never-sent' } });
-  try {
+  await withConnector({ secrets: { 'api-token': 'never-sent' } }, async (connector) => {
     await assert.rejects(
       connector.invoke('raw-request', connection(), { method: 'GET', url: 'https://example.org/wiki/api/v2/spaces' }),
       (e) => e.kind === 'invalid-input' && e.field === 'url',
     );
     assert.equal(received.length, 0);
-  } finally {
-    await connector.close();
-  }
+  });
   // ...and the host's handler refuses any request to a host the call does not allow.
   const call = new CallState();
   call.begin({ 'api-token': 't' }, ['acme.atlassian.net']);
@@ -158,8 +141,7 @@ test('requests reach only the allowed hosts', async () => {
 test('a call past its time limit is stopped, and the next call works', async () => {
   received = [];
   answer = () => ({ status: 200, body: { results: [], _links: {} } });
-  const connector = await loadConnector({ secrets: { 'api-token': 't' }, timeLimitMs: 1500 });
-  try {
+  await withConnector({ secrets: { 'api-token': 't' }, timeLimitMs: 1500 }, async (connector) => {
     const slow = http.createServer(() => {});
     await new Promise((resolve) => slow.listen(0, '127.0.0.1', resolve));
     const stuck = { definition: 'basic', values: { email: 'a@b.c', host: `http://127.0.0.1:${slow.address().port}` } };
@@ -168,9 +150,7 @@ test('a call past its time limit is stopped, and the next call works', async () 
     slow.close();
     const out = await connector.invoke('list-spaces', connection(), {});
     assert.equal(out.status, 200);
-  } finally {
-    await connector.close();
-  }
+  });
 });
 
 test('sync: batches until the run is complete, each handed over with its state', async () => {
@@ -182,8 +162,7 @@ test('sync: batches until the run is complete, each handed over with its state',
     }
     return { status: 200, body: { results: [], _links: {} } };
   };
-  const connector = await loadConnector({ secrets: { 'api-token': 't' } });
-  try {
+  await withConnector({ secrets: { 'api-token': 't' } }, async (connector) => {
     const batches = [];
     // Spaces alone: every other stream (as the config schema names them) off.
     const others = ['pages', 'blog-posts', 'page-attachments', 'page-comments', 'blog-post-attachments',
@@ -199,17 +178,14 @@ test('sync: batches until the run is complete, each handed over with its state',
     assert.equal(records[0].data.key, 'ENG');
     assert.equal(typeof state, 'string');
     assert.equal(state, batches.at(-1).state);
-  } finally {
-    await connector.close();
-  }
+  });
 });
 
 const FIXTURES = new URL('../../tests/fixtures/', import.meta.url);
 const acme = { definition: 'basic', values: { email: 'jane@acme.com', host: 'acme.atlassian.net' } };
 
 test('HAR replay: the Rust host\'s fixtures answer, with its matching rules', async () => {
-  const connector = await loadConnector({ secrets: {} });
-  try {
+  await withConnector({ secrets: {} }, async (connector) => {
     const har = fileURLToPath(new URL('markdown-get.har', FIXTURES));
     const out = await connector.invoke('get-page-as-markdown', acme, { 'page-id': '11' }, { replay: { har } });
     assert.equal(out.body.id, '11');
@@ -228,7 +204,5 @@ test('HAR replay: the Rust host\'s fixtures answer, with its matching rules', as
     );
     const lenient = await connector.invoke('get-page-as-markdown', acme, { 'page-id': '11' }, { replay: { har: two, strict: false } });
     assert.equal(lenient.status, 200);
-  } finally {
-    await connector.close();
-  }
+  });
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConnector } from '../src/index.js';
+import { withConnector } from './with_connector.js';
 
 const tests = new URL('../../tests/', import.meta.url);
 const doc = JSON.parse(readFileSync(new URL('cross-host/cases.json', tests), 'utf8'));
@@ -29,8 +29,7 @@ function errorJson(e) {
 
 test('every cross-host case gives the answer the Rust host gives', async () => {
   assert.ok(doc.cases.length >= 10);
-  const connector = await loadConnector({ secrets: {} });
-  try {
+  await withConnector({ secrets: {} }, async (connector) => {
     for (const c of doc.cases) {
       const har = fileURLToPath(new URL(`fixtures/${c.fixture}.har`, tests));
       const replay = { har, strict: c.strict ?? true };
@@ -39,16 +38,13 @@ test('every cross-host case gives the answer the Rust host gives', async () => {
         .then(outputJson, errorJson);
       assert.deepEqual(actual, c.expect, c.name);
     }
-  } finally {
-    await connector.close();
-  }
+  });
 });
 
 test('every cross-host sync reads the records the Rust host reads, whole and resumed', async () => {
   assert.ok(doc.syncs.length >= 1);
   for (const c of doc.syncs) {
-    const connector = await loadConnector({ secrets: {}, wallClockSeconds: c.clock });
-    try {
+    await withConnector({ secrets: {}, wallClockSeconds: c.clock }, async (connector) => {
       const har = fileURLToPath(new URL(`fixtures/${c.fixture}.har`, tests));
       const run = async (options) => {
         const records = [];
@@ -65,8 +61,6 @@ test('every cross-host sync reads the records the Rust host reads, whole and res
       const rest = await run({ replay: { har, strict: false }, state: first.state });
       assert.deepEqual([...first.records, ...rest.records], c.expect.records, `${c.name}: resumed`);
       assert.equal(rest.state, c.expect.state);
-    } finally {
-      await connector.close();
-    }
+    });
   }
 });

@@ -180,17 +180,7 @@ fn create_reports_confluences_refusal() {
 #[test]
 fn update_reads_the_version_and_sends_the_next() {
     let outcome = run("markdown-update");
-    assert_eq!(outcome.exchanges.len(), 2);
-    assert_eq!(outcome.exchanges[0].method, "GET");
-    assert!(
-        outcome.exchanges[0]
-            .url
-            .ends_with("/pages/11?body-format=storage")
-    );
-    let put = &outcome.exchanges[1];
-    assert_eq!(put.method, "PUT");
-    assert!(put.url.ends_with("/wiki/api/v2/pages/11"));
-    let body = put.request_json().unwrap();
+    let body = read_then_put(&outcome);
     assert_eq!(body["version"]["number"], 4);
     assert_eq!(body["id"], "11");
     assert_eq!(
@@ -215,14 +205,7 @@ fn a_page_read_edited_and_written_back_loses_nothing_but_the_edit() {
     // Read the page the fixture answers: what Markdown cannot say reads as a
     // confluence block, escaped text, a site address.
     let page = fixture_page("markdown-edit");
-    let answer = CallOptions {
-        http: host_test_harness::HttpMode::Respond {
-            status: 200,
-            content_type: "application/json".into(),
-            body: page.to_string(),
-        },
-        ..CallOptions::default()
-    };
+    let answer = answering(&page);
     let read = host()
         .invoke(
             "get-page-as-markdown",
@@ -250,8 +233,7 @@ fn a_page_read_edited_and_written_back_loses_nothing_but_the_edit() {
 
     let outcome = run("markdown-edit");
     assert!(outcome.result.is_ok(), "{:?}", outcome.result);
-    assert_eq!(outcome.exchanges.len(), 2, "one read, one write");
-    let body = outcome.exchanges[1].request_json().unwrap();
+    let body = read_then_put(&outcome);
     assert_eq!(body["version"]["number"], 6);
     let sent = body["body"]["value"].as_str().unwrap();
     let page = page["body"]["storage"]["value"].as_str().unwrap();
@@ -272,13 +254,13 @@ fn a_page_read_edited_and_written_back_loses_nothing_but_the_edit() {
     let outcome = host()
         .invoke("upsert-page-from-markdown", &basic(), &same, &answer)
         .unwrap();
-    let body = outcome.exchanges[1].request_json().unwrap();
+    let body = read_then_put(&outcome);
     assert_eq!(body["body"]["value"], page);
     let whole = json!({"space-id": "98306", "title": "Release notes", "page-id": "11", "markdown": markdown, "keep-unchanged": false}).to_string();
     let outcome = host()
         .invoke("upsert-page-from-markdown", &basic(), &whole, &answer)
         .unwrap();
-    let body = outcome.exchanges[1].request_json().unwrap();
+    let body = read_then_put(&outcome);
     let sent = body["body"]["value"].as_str().unwrap();
     assert!(
         sent.contains("ac:macro-id=\"3f2a\""),
@@ -333,13 +315,8 @@ fn inputs_are_checked_before_anything_is_sent() {
     }
 }
 
-/// A page with sections, as Confluence answers it (and, here, every request).
-fn page_with_sections(storage: &str) -> CallOptions {
-    let page = json!({
-        "id": "11", "title": "Runbook", "status": "current", "spaceId": "98306",
-        "version": {"number": 7},
-        "body": {"storage": {"representation": "storage", "value": storage}},
-    });
+/// `page`, as the answer to every request.
+fn answering(page: &Value) -> CallOptions {
     CallOptions {
         http: host_test_harness::HttpMode::Respond {
             status: 200,
@@ -350,6 +327,15 @@ fn page_with_sections(storage: &str) -> CallOptions {
     }
 }
 
+/// A page with sections, as Confluence answers it (and, here, every request).
+fn page_with_sections(storage: &str) -> CallOptions {
+    answering(&json!({
+        "id": "11", "title": "Runbook", "status": "current", "spaceId": "98306",
+        "version": {"number": 7},
+        "body": {"storage": {"representation": "storage", "value": storage}},
+    }))
+}
+
 const RUNBOOK: &str = concat!(
     "<h1>Runbook</h1><p>Owned by <ac:link><ri:user ri:account-id=\"5b10a\"/></ac:link>.</p>",
     "<h2>Deploy</h2><ac:structured-macro ac:name=\"info\" ac:schema-version=\"1\"><ac:rich-text-body><p>Freeze on Fridays.</p></ac:rich-text-body></ac:structured-macro><p>Run the pipeline.</p>",
@@ -357,8 +343,9 @@ const RUNBOOK: &str = concat!(
     "<h2>Rollback</h2><p>Revert.</p><h3>Linux</h3><p>apt remove</p>"
 );
 
-/// The storage the update sent, after the read.
-fn sent_storage(outcome: &Outcome<Output>) -> String {
+/// The body of the PUT an update of page 11 sent, after asserting it made
+/// one read (with the page's storage) and that one write.
+fn read_then_put(outcome: &Outcome<Output>) -> Value {
     assert_eq!(
         outcome.exchanges.len(),
         2,
@@ -373,7 +360,13 @@ fn sent_storage(outcome: &Outcome<Output>) -> String {
     );
     let put = &outcome.exchanges[1];
     assert_eq!(put.method, "PUT");
-    let body = put.request_json().unwrap();
+    assert!(put.url.ends_with("/wiki/api/v2/pages/11"));
+    put.request_json().unwrap()
+}
+
+/// The storage the update sent, after the read.
+fn sent_storage(outcome: &Outcome<Output>) -> String {
+    let body = read_then_put(outcome);
     assert_eq!(body["version"]["number"], 8, "the current version plus one");
     assert_eq!(body["title"], "Runbook");
     assert_eq!(body["status"], "current");
