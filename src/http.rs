@@ -6,6 +6,7 @@
 pub use connector_sdk::http::*;
 use connector_sdk::platform::{HttpResponse, Method};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::errors::{self, Error};
 
@@ -36,7 +37,7 @@ impl Api for Confluence {
         crate::paging::next_link(response, body)
     }
 
-    fn item_id<'v>(&self, item: &'v Value) -> Option<&'v Value> {
+    fn item_id(&self, item: &RawValue) -> Option<String> {
         crate::paging::item_id(item)
     }
 }

@@ -10,6 +10,7 @@
 pub use connector_sdk::paging::*;
 use connector_sdk::platform::HttpResponse;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The raw `next` link of a list answer: `_links.next` in the body, else the
 /// `Link` header's `rel="next"`.
@@ -29,13 +30,18 @@ pub fn next_link(response: &HttpResponse, body: &Value) -> Option<String> {
     response.header("link").and_then(link_header_next)
 }
 
-/// The id of a list item: its `id`, a search result's `content.id`, or a
-/// user's `accountId`.
-pub fn item_id(item: &Value) -> Option<&Value> {
-    item.get("id")
-        .or_else(|| item.pointer("/content/id"))
-        .or_else(|| item.get("accountId"))
-        .or_else(|| item.pointer("/user/accountId"))
+/// Where a list item's id may be: its `id`, a search result's `content.id`,
+/// a user's `accountId`, or a user search result's `user.accountId`.
+const ID_PATHS: [&[&str]; 4] = [
+    &["id"],
+    &["content", "id"],
+    &["accountId"],
+    &["user", "accountId"],
+];
+
+/// The id of a list item (its JSON text), from the first of [`ID_PATHS`] it has.
+pub fn item_id(item: &RawValue) -> Option<String> {
+    ID_PATHS.iter().find_map(|path| field_text(item, path))
 }
 
 #[cfg(test)]
@@ -71,6 +77,33 @@ mod tests {
         assert_eq!(
             next_link(&response, &serde_json::json!({"_links":{}})),
             None
+        );
+    }
+
+    #[test]
+    fn an_items_id_is_read_wherever_confluence_puts_it() {
+        let ids: Vec<Option<String>> = [
+            r#"{"title":"T","id":"123","version":{"number":2}}"#,
+            r#"{"content":{"type":"page","id":"77"},"title":"In search"}"#,
+            r#"{"accountId":"5b10ac8d82e05b22cc7d4ef5","displayName":"A"}"#,
+            r#"{"user":{"accountId":"u-1"},"entityType":"user"}"#,
+            r#"{"id":42}"#,
+            r#"{"id":{"nested":"no"},"name":"x"}"#,
+        ]
+        .iter()
+        .map(|text| item_id(&RawValue::from_string(text.to_string()).unwrap()))
+        .collect();
+        assert_eq!(
+            ids,
+            [
+                Some("123"),
+                Some("77"),
+                Some("5b10ac8d82e05b22cc7d4ef5"),
+                Some("u-1"),
+                Some("42"),
+                None
+            ]
+            .map(|id| id.map(str::to_string))
         );
     }
 }

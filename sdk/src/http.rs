@@ -7,9 +7,11 @@
 //! talks to: a connector says how its service's errors read).
 
 use crate::errors::{self, Error, UpstreamError};
+use crate::paging::ListPage;
 use crate::platform::{HttpRequest, HttpResponse, LogLevel, Method, Platform, TransportFailure};
 use crate::retry::{self, Decision, Outcome, RetryPolicy};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The largest response body read, in bytes.
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
@@ -69,19 +71,17 @@ pub trait Api: Sync {
             .and_then(crate::paging::link_header_next)
     }
 
-    /// Takes the items out of a list answer; `None` when it has none. The
-    /// default takes the `results` array.
-    fn items(&self, body: &mut Value) -> Option<Vec<Value>> {
-        match body.get_mut("results").map(Value::take) {
-            Some(Value::Array(items)) => Some(items),
-            _ => None,
-        }
+    /// Reads a list answer (its JSON text) into its items, each kept as the
+    /// service sent it, and the rest; `None` when it holds no list. The
+    /// default takes the `results` array ([`ListPage::of_field`]).
+    fn items<'b>(&self, body: &'b str) -> Option<ListPage<'b>> {
+        ListPage::of_field(body, "results")
     }
 
-    /// The id of a list item, by which a walk sees a page it has read
-    /// before. The default is its `id`.
-    fn item_id<'v>(&self, item: &'v Value) -> Option<&'v Value> {
-        item.get("id")
+    /// The id of a list item (its JSON text), by which a walk sees a page it
+    /// has read before. The default is its `id` ([`crate::paging::field_text`]).
+    fn item_id(&self, item: &RawValue) -> Option<String> {
+        crate::paging::field_text(item, &["id"])
     }
 }
 

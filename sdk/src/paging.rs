@@ -4,12 +4,20 @@
 //! is joined to the connection's API base (an origin, or an origin and a path
 //! prefix such as a gateway's `/ex/service/{id}`), and a link that leaves the
 //! API base, repeats, or brings back items already read is refused.
+//!
+//! Pages are read shallowly ([`ListPage`]): each item stays the JSON text the
+//! service sent, so a `fetch-all` copies items into its answer instead of
+//! parsing every one into a tree and writing it out again.
 
 use crate::errors::{Error, UpstreamError};
-use crate::http::{Api, Client};
+use crate::http::{Api, Client, parse_json_from};
+use crate::platform::{HttpResponse, Method};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 /// The most results a `fetch-all` returns unless the user sets `max-results`.
 pub const DEFAULT_MAX_RESULTS: u64 = 1000;
@@ -31,6 +39,157 @@ pub fn link_header_next(header: &str) -> Option<String> {
         let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
         is_next.then(|| target.to_string())
     })
+}
+
+/// One page of a list answer, read shallowly.
+pub struct ListPage<'b> {
+    /// The items, each the JSON text the service sent for it.
+    pub items: Vec<&'b RawValue>,
+    /// The answer without its items (links, counts), as [`Api::next_link`]
+    /// reads it; `null` when the answer is a bare array.
+    pub rest: Value,
+}
+
+impl<'b> ListPage<'b> {
+    /// The page of an object answer whose `key` field is the array of items,
+    /// such as `{"results": [..], "_links": {..}}`; `None` when `body` is not
+    /// such an object.
+    pub fn of_field(body: &'b str, key: &str) -> Option<ListPage<'b>> {
+        let mut fields: BTreeMap<String, &'b RawValue> = serde_json::from_str(body).ok()?;
+        let items = serde_json::from_str(fields.remove(key)?.get()).ok()?;
+        let rest = fields
+            .into_iter()
+            .map(|(name, value)| Some((name, serde_json::from_str(value.get()).ok()?)))
+            .collect::<Option<Map<String, Value>>>()?;
+        Some(ListPage {
+            items,
+            rest: Value::Object(rest),
+        })
+    }
+
+    /// The items parsed into values, for a reader that needs more of them
+    /// than their text.
+    pub fn values(&self) -> Result<Vec<Value>, serde_json::Error> {
+        self.items
+            .iter()
+            .map(|item| serde_json::from_str(item.get()))
+            .collect()
+    }
+
+    /// The page of an answer that is a bare JSON array of items.
+    pub fn of_array(body: &'b str) -> Option<ListPage<'b>> {
+        Some(ListPage {
+            items: serde_json::from_str(body).ok()?,
+            rest: Value::Null,
+        })
+    }
+}
+
+/// Reads a list answer of `api`'s service shallowly ([`Api::items`]). An
+/// answer that is not JSON, or holds no list, is an upstream error.
+pub fn read_page<'b>(api: &dyn Api, response: &'b HttpResponse) -> Result<ListPage<'b>, Error> {
+    let page = std::str::from_utf8(&response.body)
+        .ok()
+        .and_then(|text| api.items(text));
+    page.ok_or_else(|| match parse_json_from(api.name(), response) {
+        Err(not_json) => not_json,
+        Ok(_) => Error::Upstream(UpstreamError {
+            status: response.status,
+            message: format!("a list answer from {} holds no list of items", api.name()),
+        }),
+    })
+}
+
+/// The string or integer at `path` (object keys, outermost first) in the JSON
+/// text `item`, as text: `Some("42")` for `"42"` and for `42`; `None` when
+/// there is none. The item is scanned once and nothing is kept of the rest.
+pub fn field_text(item: &RawValue, path: &[&str]) -> Option<String> {
+    let mut reader = serde_json::Deserializer::from_str(item.get());
+    Pick(path).deserialize(&mut reader).ok().flatten()
+}
+
+/// Picks the scalar at a path of object keys, skipping everything else.
+struct Pick<'p>(&'p [&'p str]);
+
+impl<'de> DeserializeSeed<'de> for Pick<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Pick<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Option<String>, E> {
+        Ok(self.0.is_empty().then(|| v.to_string()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Option<String>, E> {
+        Ok(self.0.is_empty().then(|| v.to_string()))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Option<String>, E> {
+        Ok(self.0.is_empty().then(|| v.to_string()))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<String>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+        let mut found = None;
+        let wanted = self.0.first().copied();
+        while let Some(matched) = map.next_key_seed(KeyIs(wanted))? {
+            if matched && found.is_none() {
+                found = map.next_value_seed(Pick(&self.0[1..]))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Reads an object key and says whether it is the one wanted.
+struct KeyIs<'k>(Option<&'k str>);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<bool, E> {
+        Ok(self.0 == Some(v))
+    }
 }
 
 /// Turns a `next` link into an absolute URL under the client's API base.
@@ -108,7 +267,7 @@ impl LoopGuard {
         &mut self,
         api: &dyn Api,
         url: &str,
-        results: &[Value],
+        results: &[&RawValue],
         has_next: bool,
         status: u16,
     ) -> Result<(), Error> {
@@ -168,14 +327,10 @@ impl LoopGuard {
 
 /// A hash of the ids of a page's items (as [`Api::item_id`] finds them), or
 /// `None` when no item has one.
-fn page_key(api: &dyn Api, results: &[Value]) -> Option<u64> {
+fn page_key(api: &dyn Api, results: &[&RawValue]) -> Option<u64> {
     let mut ids = String::new();
-    for item in results {
-        match api.item_id(item) {
-            Some(Value::String(id)) => ids.push_str(id),
-            Some(Value::Number(id)) => ids.push_str(&id.to_string()),
-            _ => continue,
-        }
+    for id in results.iter().filter_map(|item| api.item_id(item)) {
+        ids.push_str(&id);
         ids.push(',');
     }
     (!ids.is_empty()).then(|| crate::hash::fnv1a(&ids))
@@ -189,30 +344,25 @@ fn loop_error(status: u16, message: String) -> Error {
 }
 
 /// Fetches `first_url` and follows its next links, handing each page's
-/// `results` to `visit` (which may take them) until it says [`Flow::Stop`]
-/// or no page remains.
+/// items (their JSON text, see [`ListPage`]) to `visit` until it says
+/// [`Flow::Stop`] or no page remains.
 /// A next link that leaves the API base, and a walk that goes round in
 /// circles (see [`LoopGuard`]), are errors.
 pub fn walk(
     client: &Client,
     first_url: &str,
-    mut visit: impl FnMut(&mut Vec<Value>) -> Flow,
+    mut visit: impl FnMut(&[&RawValue]) -> Flow,
 ) -> Result<Walked, Error> {
     let mut guard = LoopGuard::default();
     let mut url = first_url.to_string();
     loop {
-        let (response, mut body) = client.get_json(&url)?;
+        let response = client.send_json(Method::Get, &url, None)?;
         let status = response.status;
         let api = client.api();
-        let Some(mut page) = api.items(&mut body) else {
-            return Err(Error::Upstream(UpstreamError {
-                status,
-                message: format!("a list answer from {} holds no list of items", api.name()),
-            }));
-        };
-        let next = api.next_link(&response, &body);
-        guard.page(api, &url, &page, next.is_some(), status)?;
-        let flow = visit(&mut page);
+        let page = read_page(api, &response)?;
+        let next = api.next_link(&response, &page.rest);
+        guard.page(api, &url, &page.items, next.is_some(), status)?;
+        let flow = visit(&page.items);
         let Some(next) = next else {
             return Ok(Walked {
                 status,
@@ -232,34 +382,37 @@ pub fn walk(
 }
 
 /// Fetches `first_url` and every following page, up to `max_results` items, and
-/// returns `{"results":[..],"truncated":bool}`; `truncated` says that
-/// more results existed past `max_results`.
+/// returns the JSON text `{"results":[..],"truncated":bool}`, each item as the
+/// service sent it; `truncated` says that more results existed past
+/// `max_results`.
 pub fn fetch_all(
     client: &Client,
     first_url: &str,
     max_results: u64,
-) -> Result<(u16, Value), Error> {
+) -> Result<(u16, String), Error> {
     let max = usize::try_from(max_results).unwrap_or(usize::MAX);
-    let mut results = Vec::new();
+    let mut out = String::from("{\"results\":[");
+    let mut count = 0usize;
     let mut overflowed = false;
-    let walked = walk(client, first_url, |page| {
-        let room = max.saturating_sub(results.len());
-        overflowed |= page.len() > room;
-        page.truncate(room);
-        results.append(page);
-        if results.len() >= max {
+    let walked = walk(client, first_url, |items| {
+        let room = max.saturating_sub(count);
+        overflowed |= items.len() > room;
+        for item in items.iter().take(room) {
+            if count > 0 {
+                out.push(',');
+            }
+            out.push_str(item.get());
+            count += 1;
+        }
+        if count >= max {
             Flow::Stop
         } else {
             Flow::Continue
         }
     })?;
-    let mut out = Map::new();
-    out.insert("results".to_string(), Value::Array(results));
-    out.insert(
-        "truncated".to_string(),
-        Value::Bool(overflowed || walked.stopped_early),
-    );
-    Ok((walked.status, Value::Object(out)))
+    let truncated = overflowed || walked.stopped_early;
+    out.push_str(&format!("],\"truncated\":{truncated}}}"));
+    Ok((walked.status, out))
 }
 
 #[cfg(test)]
@@ -381,6 +534,7 @@ mod tests {
         ]);
         let client = Client::new(&platform, "https://a.example.com", "x".into()).with_api(&Linked);
         let (_, all) = fetch_all(&client, "https://a.example.com/wiki/api/v2/spaces", 100).unwrap();
+        let all: Value = serde_json::from_str(&all).unwrap();
         assert_eq!(all["results"].as_array().unwrap().len(), 5);
         assert_eq!(all["truncated"], false);
         assert_eq!(
@@ -394,6 +548,7 @@ mod tests {
         ]);
         let client = Client::new(&platform, "https://a.example.com", "x".into()).with_api(&Linked);
         let (_, some) = fetch_all(&client, "https://a.example.com/wiki/api/v2/spaces", 3).unwrap();
+        let some: Value = serde_json::from_str(&some).unwrap();
         assert_eq!(some["results"].as_array().unwrap().len(), 3);
         assert_eq!(some["truncated"], true);
         assert_eq!(platform.sent().len(), 2);
@@ -462,7 +617,8 @@ mod tests {
     #[test]
     fn a_loop_guard_survives_a_round_trip_through_json() {
         let mut guard = LoopGuard::default();
-        let items = [serde_json::json!({"id": "1"})];
+        let item = RawValue::from_string(r#"{"id":"1"}"#.to_string()).unwrap();
+        let items = [&*item];
         guard
             .page(&Linked, "https://a/x", &items, true, 200)
             .unwrap();

@@ -4,11 +4,12 @@
 use crate::bindings::integration::connector::types::Output;
 use crate::errors::Error;
 use crate::input::Args;
-use crate::paging::{Flow, walk};
+use crate::paging::{Flow, field_text, walk};
 use connector_sdk::action::Action;
 use connector_sdk::action::Ctx;
 use connector_sdk::exec::{build, json_output};
-use serde_json::{Value, json};
+use serde_json::json;
+use serde_json::value::RawValue;
 
 /// Lists spaces page by page (250 at a time) and keeps those whose name contains `title`.
 pub fn search_spaces(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<Output, Error> {
@@ -19,16 +20,14 @@ pub fn search_spaces(ctx: &Ctx, action: &Action, args: &mut Args) -> Result<Outp
         "{first}{}limit=250",
         if first.contains('?') { '&' } else { '?' }
     );
-    let mut found = Vec::new();
+    let mut found: Vec<Box<RawValue>> = Vec::new();
     let walked = walk(&ctx.client, &url, |page| {
         for space in page {
-            let name = space
-                .get("name")
-                .and_then(Value::as_str)
+            let name = field_text(space, &["name"])
                 .unwrap_or_default()
                 .to_lowercase();
             if found.len() < max && needle.as_deref().is_none_or(|n| name.contains(n)) {
-                found.push(space.clone());
+                found.push((*space).to_owned());
             }
         }
         if found.len() >= max {

@@ -13,15 +13,20 @@ const ATTACHMENTS_WITH_BYTES: u32 = 10;
 impl Reader<'_, '_> {
     pub(super) fn spaces(&mut self) -> Result<Progress, Error> {
         let config = self.config;
-        let (body, next) = self.fetch(|c| {
+        let Listed {
+            results,
+            rest,
+            next,
+            ..
+        } = self.fetch(|c| {
             let mut query = vec![("limit".to_string(), config.batch_size.to_string())];
             if !config.spaces.r#in.is_empty() {
                 query.push(("keys".to_string(), config.spaces.r#in.join(",")));
             }
             c.url("/wiki/api/v2/spaces", &query)
         })?;
-        let site = self.site(&body);
-        for space in Self::results(&body) {
+        let site = self.site(&rest);
+        for space in results {
             let (Some(id), Some(key)) = (
                 records::id_of(&space),
                 space.get("key").and_then(Value::as_str),
@@ -108,7 +113,12 @@ impl Reader<'_, '_> {
                 .collect::<Vec<_>>()
                 .join(",");
         }
-        let (body, next) = self.fetch(|c| {
+        let Listed {
+            results,
+            rest,
+            next,
+            ..
+        } = self.fetch(|c| {
             let mut query = vec![
                 ("cql".to_string(), config::content_cql(config, kind, window)),
                 ("limit".to_string(), limit.to_string()),
@@ -123,8 +133,8 @@ impl Reader<'_, '_> {
             };
             c.url(path, &query)
         })?;
-        let site = self.site(&body);
-        for item in Self::results(&body).into_iter().map(records::content_of) {
+        let site = self.site(&rest);
+        for item in results.into_iter().map(records::content_of) {
             if let Some(id) = records::id_of(&item)
                 && self.admits(kind, &item)
             {

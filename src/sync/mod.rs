@@ -33,13 +33,13 @@ use crate::bindings::exports::integration::connector::sync::{
 };
 use crate::bindings::integration::connector::types::Connection;
 use crate::connection;
-use crate::errors::Error;
+use crate::errors::{Error, UpstreamError};
 use crate::http::{Client, Confluence};
 use crate::input::is_token;
-use crate::paging::{LoopGuard, next_link, resolve_next};
+use crate::paging::{ListPage, LoopGuard, next_link, read_page, resolve_next};
 use base64::Engine as _;
 use config::{BodyFormat, Config, Kind};
-use connector_sdk::platform::{HttpRequest, LogLevel, Method, Platform};
+use connector_sdk::platform::{HttpRequest, HttpResponse, LogLevel, Method, Platform};
 use serde_json::{Map, Value, json};
 use state::{Run, SyncState};
 use std::collections::BTreeMap;
@@ -147,6 +147,18 @@ pub fn read(
         state: reader.state.to_text(),
         more,
     })
+}
+
+/// One page of a list, as a reader gets it.
+struct Listed {
+    /// Its items.
+    results: Vec<Value>,
+    /// The answer without its items (`_links` and counts).
+    rest: Value,
+    /// The link to the next page, if any.
+    next: Option<String>,
+    /// The answer's status.
+    status: u16,
 }
 
 /// One call's work.
@@ -302,35 +314,54 @@ impl Reader<'_, '_> {
 
     /// Fetches the current page of a phase: the stored next link, else `first`.
     /// A walk that goes round in circles is stopped (see [`LoopGuard`]).
-    fn fetch(
-        &mut self,
-        first: impl FnOnce(&Client) -> String,
-    ) -> Result<(Value, Option<String>), Error> {
+    fn fetch(&mut self, first: impl FnOnce(&Client) -> String) -> Result<Listed, Error> {
         let url = match self.run().next.take() {
             Some(next) if self.client.owns(&next) => next,
             _ => first(&self.client),
         };
-        let (response, body) = self.client.get_json(&url)?;
-        let link = next_link(&response, &body);
-        let results = body.get("results").and_then(Value::as_array);
-        self.run().walk.page(
-            &Confluence,
-            &url,
-            results.map_or(&[], Vec::as_slice),
-            link.is_some(),
-            response.status,
-        )?;
-        let next = match link {
+        let mut listed = self.read_list(&url, |response, page| next_link(response, &page.rest))?;
+        listed.next = match listed.next.take() {
             Some(link) => {
                 let next = resolve_next(&self.client, &link)?;
                 self.run()
                     .walk
-                    .follow(&Confluence, &next, &link, response.status)?;
+                    .follow(&Confluence, &next, &link, listed.status)?;
                 Some(next)
             }
             None => None,
         };
-        Ok((body, next))
+        Ok(listed)
+    }
+
+    /// Reads the list page at `url` and notes it in the run's loop guard, with
+    /// the next link `next` finds in it (raw, not yet resolved).
+    fn read_list(
+        &mut self,
+        url: &str,
+        next: impl FnOnce(&HttpResponse, &ListPage) -> Option<String>,
+    ) -> Result<Listed, Error> {
+        let response = self.client.send_json(Method::Get, url, None)?;
+        let page = read_page(&Confluence, &response)?;
+        let next = next(&response, &page);
+        self.run().walk.page(
+            &Confluence,
+            url,
+            &page.items,
+            next.is_some(),
+            response.status,
+        )?;
+        let results = page.values().map_err(|e| {
+            Error::Upstream(UpstreamError {
+                status: response.status,
+                message: format!("a list item from Confluence could not be read: {e}"),
+            })
+        })?;
+        Ok(Listed {
+            results,
+            rest: page.rest,
+            next,
+            status: response.status,
+        })
     }
 
     /// The `results` of a list answer.

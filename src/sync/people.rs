@@ -52,13 +52,13 @@ impl Reader<'_, '_> {
                     self.delete_unseen(&["space-permissions"], "space-permissions");
                     return Ok(Progress::Done);
                 };
-                let (body, next) = self.fetch(|c| {
+                let Listed { results, next, .. } = self.fetch(|c| {
                     c.url(
                         &format!("/wiki/api/v2/spaces/{space_id}/permissions"),
                         &[("limit".into(), limit)],
                     )
                 })?;
-                for permission in Self::results(&body) {
+                for permission in results {
                     if let Some(id) = records::id_of(&permission) {
                         self.see("space-permissions", &id);
                         self.hold("space-permissions", &id, 0);
@@ -146,13 +146,10 @@ impl Reader<'_, '_> {
         query.push(("start".to_string(), start.to_string()));
         query.push(("limit".to_string(), limit.to_string()));
         let url = self.client.url(path, &query);
-        let (response, body) = self.client.get_json(&url)?;
-        let results = Self::results(&body);
-        let next = (results.len() >= limit && !results.is_empty())
-            .then(|| format!("start={}", start + limit));
-        self.run()
-            .walk
-            .page(&Confluence, &url, &results, next.is_some(), response.status)?;
+        let Listed { results, next, .. } = self.read_list(&url, |_, page| {
+            (page.items.len() >= limit && !page.items.is_empty())
+                .then(|| format!("start={}", start + limit))
+        })?;
         Ok((results, next))
     }
 }

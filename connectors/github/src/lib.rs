@@ -15,6 +15,7 @@ use connector_sdk::definitions::CONTRACT_VERSION;
 use connector_sdk::errors::invalid_connection;
 use connector_sdk::http::{Api, Client};
 use connector_sdk::input::{Kind, Param, Target};
+use connector_sdk::paging::ListPage;
 use connector_sdk::platform::{Method, Platform};
 
 /// Where every request goes, unless an OAuth connection names its own `api-url`.
@@ -43,8 +44,8 @@ impl Api for GitHub {
         ]
     }
 
-    fn items(&self, body: &mut serde_json::Value) -> Option<Vec<serde_json::Value>> {
-        body.as_array_mut().map(std::mem::take)
+    fn items<'b>(&self, body: &'b str) -> Option<ListPage<'b>> {
+        ListPage::of_array(body)
     }
 }
 
