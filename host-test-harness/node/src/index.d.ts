@@ -95,27 +95,47 @@ export interface ReplayOptions {
   strict?: boolean;
 }
 
+/**
+ * A recording: a call's requests go to the network and each exchange is kept
+ * as a HAR 1.2 entry, credentials and every form of every secret `REDACTED`.
+ * Pass one to several calls (or a sync run) to record them into one HAR.
+ */
+export class Recording {
+  /** The entries recorded so far. */
+  readonly entries: object[];
+  /** The HAR 1.2 document of the entries so far. */
+  har(): { log: { version: string; creator: { name: string; version: string }; entries: object[] } };
+  /** Writes the HAR to `path`, replacing the file whole. */
+  write(path: string): void;
+}
+
+/** Where a call's requests are answered from: a HAR, or the network while recording one. */
+export interface HttpOptions {
+  replay?: ReplayOptions;
+  /** Record the call: the path of a `.har` file written when the call ends, or a {@link Recording}. */
+  record?: string | Recording;
+}
+
 /** A loaded connector component, running in a worker of its own. */
 export class Connector {
   readonly metadata: ConnectorMetadata;
   readonly connectionDefinitions: ConnectionDefinition[];
   readonly actionDefinitions: ActionDefinition[];
   readonly streams: StreamDefinition[];
-  check(connection: Connection, options?: { replay?: ReplayOptions }): Promise<ConnectionInfo>;
+  check(connection: Connection, options?: HttpOptions): Promise<ConnectionInfo>;
   invoke(
     action: string,
     connection: Connection,
     input?: object | string,
-    options?: { replay?: ReplayOptions },
+    options?: HttpOptions,
   ): Promise<Output>;
   sync(
     connection: Connection,
     config: object | string,
-    options?: {
+    options?: HttpOptions & {
       state?: string;
       onBatch?: (batch: { records: SyncRecord[]; state: string }) => void | Promise<void>;
       maxBatches?: number;
-      replay?: ReplayOptions;
     },
   ): Promise<string>;
   close(): Promise<void>;

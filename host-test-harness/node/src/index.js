@@ -7,7 +7,10 @@
 // one class for the contract's `error` cases.
 
 import { Worker } from 'node:worker_threads';
-import { Replay, replayServer } from './har.js';
+import { Recording, Replay, loopbackServer } from './har.js';
+import { Redactor } from './redact.js';
+
+export { Recording, Replay };
 
 const DEFAULT_COMPONENT = new URL('../dist/component/connector.js', import.meta.url);
 const DEFAULT_TIME_LIMIT_MS = 60_000;
@@ -64,9 +67,9 @@ export class Connector {
   #pending = new Map();
   #next = 0;
   #definitions;
-  /** The replay of the call running, and the server replays answer through. */
-  #replay;
-  #replayServer;
+  /** The replay or recording of the call running, and the server both answer through. */
+  #loopbackCall;
+  #loopback;
 
   constructor(options) {
     this.#options = options;
@@ -120,35 +123,45 @@ export class Connector {
   }
 
   /**
-   * Runs `method` in the worker with these secrets and allowed hosts, its
-   * requests answered from `replay` (a HAR object or file) when given. A
-   * replayed call fails when a request matches no entry or, `strict` (the
-   * default), when an entry is left unused.
+   * Runs `method` in the worker with the secrets and allowed hosts `call`
+   * (from `#prepare`) gives. With `http.replay` (a {@link Replay}, or
+   * `{ har, strict }`) its requests are answered from the HAR: the call fails
+   * when a request matches no entry or, `strict` (the default), when an
+   * entry is left unused. With `http.record` (a {@link Recording}, or the
+   * path of a `.har` file to write when the call ends) they go on to the
+   * network and are recorded, redacted.
    */
-  async #call(method, args, secrets = {}, hosts = [], replay) {
-    if (!replay) return this.#send(method, args, secrets, hosts);
-    if (this.#replay) throw new Error('one replayed call at a time: await the one before');
-    this.#replayServer ??= await replayServer(() => this.#replay);
-    // A sync run hands in its one Replay; a single call gets its own.
-    const current =
-      replay instanceof Replay ? replay : new Replay(replay.har, { strict: replay.strict ?? true });
-    this.#replay = current;
-    const authority = `127.0.0.1:${this.#replayServer.address().port}`;
+  async #call(method, args, call = {}, http = {}) {
+    const { secrets = {}, hosts = [], values = {} } = call;
+    const { replay, record } = http;
+    if (replay && record) throw new Error('a call either replays a HAR or records one, not both');
+    if (!replay && !record) return this.#send(method, args, secrets, hosts);
+    if (this.#loopbackCall) throw new Error('one replayed or recorded call at a time: await the one before');
+    this.#loopback ??= await loopbackServer(() => this.#loopbackCall);
+    // A sync run hands in its one Replay or Recording; a single call gets its own.
+    let current;
+    if (replay) current = replay instanceof Replay ? replay : new Replay(replay.har, { strict: replay.strict ?? true });
+    else current = record instanceof Recording ? record : new Recording();
+    current.misses = [];
+    if (record) current.redactor = new Redactor(secrets, values);
+    this.#loopbackCall = current;
+    const authority = `127.0.0.1:${this.#loopback.address().port}`;
     try {
       const value = await this.#send(method, args, secrets, hosts, authority).catch((e) => {
         if (current.misses.length) throw new Error(current.misses[0]);
         throw e;
       });
       if (current.misses.length) throw new Error(current.misses[0]);
-      const unused = current.strict && !(replay instanceof Replay) ? current.unused() : undefined;
+      const unused = replay && current.strict && !(replay instanceof Replay) ? current.unused() : undefined;
       if (unused) throw new Error(unused);
       return value;
     } finally {
-      this.#replay = undefined;
+      this.#loopbackCall = undefined;
+      if (typeof record === 'string') current.write(record);
     }
   }
 
-  async #send(method, args, secrets, hosts, replay) {
+  async #send(method, args, secrets, hosts, loopback) {
     await this.#ready;
     const id = this.#next++;
     const limit = this.#options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
@@ -174,7 +187,7 @@ export class Connector {
       }, limit);
       this.#pending.set(id, { resolve, reject, timer });
       const clock = this.#options.wallClockSeconds;
-      this.#worker.postMessage({ id, method, args, secrets, hosts, replay, clock });
+      this.#worker.postMessage({ id, method, args, secrets, hosts, loopback, clock });
     });
   }
 
@@ -212,16 +225,17 @@ export class Connector {
       else if (replay) secrets[key] = 'REDACTED';
     }
     const wit = { definition: connection.definition, values: JSON.stringify(values) };
-    return { wit, secrets, hosts: [...hosts] };
+    return { wit, call: { secrets, hosts: [...hosts], values } };
   }
 
   /**
    * Proves the connection's credentials: what the connector learned (`store`
-   * parsed). `options.replay` answers its requests from a HAR (see `invoke`).
+   * parsed). `options.replay` answers its requests from a HAR, and
+   * `options.record` records them (see `invoke`).
    */
   async check(connection, options = {}) {
-    const { wit, secrets, hosts } = await this.#prepare(connection, options.replay);
-    const info = await this.#call('check', [wit], secrets, hosts, options.replay);
+    const { wit, call } = await this.#prepare(connection, options.replay);
+    const info = await this.#call('check', [wit], call, options);
     return { ...info, store: JSON.parse(info.store || '{}') };
   }
 
@@ -230,12 +244,14 @@ export class Connector {
    * `{ status, contentType, body }`, the body JSON parsed, text, binary
    * (`Uint8Array`) or empty (`undefined`). With `options.replay`
    * (`{ har, strict }`: a HAR object or the path of a `.har` file), its
-   * requests are answered from the HAR instead of the network.
+   * requests are answered from the HAR instead of the network; with
+   * `options.record` (the path of a `.har` file, or a {@link Recording})
+   * they go to the network and are recorded, secrets redacted.
    */
   async invoke(action, connection, input = {}, options = {}) {
-    const { wit, secrets, hosts } = await this.#prepare(connection, options.replay);
+    const { wit, call } = await this.#prepare(connection, options.replay);
     const text = typeof input === 'string' ? input : JSON.stringify(input);
-    const output = await this.#call('invoke', [action, wit, text], secrets, hosts, options.replay);
+    const output = await this.#call('invoke', [action, wit, text], call, options);
     const body = output.body.tag === 'json' ? JSON.parse(output.body.val) : output.body.val;
     return { status: output.status, contentType: output.contentType, kind: output.body.tag, body };
   }
@@ -246,15 +262,23 @@ export class Connector {
    * state: a later run from it reads only what changed, and a run stopped
    * early resumes from it). Returns the last state. `maxBatches` stops
    * after that many; `replay` (`{ har, strict }`) answers the whole run from
-   * one HAR, strict failing at the run's end on an unused entry.
+   * one HAR, strict failing at the run's end on an unused entry; `record`
+   * (a {@link Recording}, or the path of a `.har` file) records the whole
+   * run into one HAR, written after each batch.
    */
-  async sync(connection, config, { state, onBatch, maxBatches, replay } = {}) {
+  async sync(connection, config, { state, onBatch, maxBatches, replay, record } = {}) {
     const text = typeof config === 'string' ? config : JSON.stringify(config ?? {});
     const shared = replay ? new Replay(replay.har, { strict: replay.strict ?? true }) : undefined;
+    const recording = typeof record === 'string' ? new Recording() : record;
     let current = state;
     for (let n = 1; ; n++) {
-      const { wit, secrets, hosts } = await this.#prepare(connection, shared);
-      const batch = await this.#call('read', [wit, text, current], secrets, hosts, shared);
+      const { wit, call } = await this.#prepare(connection, shared);
+      let batch;
+      try {
+        batch = await this.#call('read', [wit, text, current], call, { replay: shared, record: recording });
+      } finally {
+        if (typeof record === 'string') recording.write(record);
+      }
       const records = batch.records.map((r) => ({ ...r, data: JSON.parse(r.data) }));
       await onBatch?.({ records, state: batch.state });
       current = batch.state;
@@ -267,10 +291,10 @@ export class Connector {
     }
   }
 
-  /** Ends the worker (and the replay server). */
+  /** Ends the worker (and the loopback server of replays and recordings). */
   async close() {
     this.#failAll(new Error('the connector was closed'));
-    this.#replayServer?.close();
+    this.#loopback?.close();
     await this.#worker?.terminate();
   }
 }

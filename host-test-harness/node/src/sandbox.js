@@ -2,8 +2,8 @@
 // jco's preview2-shim, narrowed to what the contract grants. The guest sees
 // no environment, no arguments and no stdin; its outgoing requests reach only
 // the hosts the current call allows (the connection's egress, filled in from
-// its values, plus the ones the host adds), and in a replay go on to the
-// replay server (`har.js`); the contract's `secrets` answer
+// its values, plus the ones the host adds), and in a replay or a recording
+// go on to the host's loopback server (`har.js`); the contract's `secrets` answer
 // the current call's secrets, and `wasi:logging` lines are kept for it.
 
 import { cli, clocks, http, io, random } from '@bytecodealliance/preview2-shim';
@@ -19,12 +19,13 @@ export class CallState {
 
   /**
    * Starts a call with these secrets (key to value) and allowed hosts; with
-   * `replay` (the `host:port` of a replay server), its requests go there.
+   * `loopback` (the `host:port` of the host's replay and record server), its
+   * requests go there.
    */
-  begin(secrets, hosts, replay, clock) {
+  begin(secrets, hosts, loopback, clock) {
     this.secrets = new Map(Object.entries(secrets));
     this.hosts = new Set(hosts.map((h) => h.toLowerCase()));
-    this.replay = replay;
+    this.loopback = loopback;
     /** Seconds since the epoch every read of the wall clock gives, when set (for reproducible tests). */
     this.clock = clock;
     this.logs = [];
@@ -72,14 +73,14 @@ export function importsFor(call) {
           call.refused.push(host);
           return denied();
         }
-        if (call.replay) {
-          // To the replay server, the original origin carried in the path.
+        if (call.loopback) {
+          // To the replay and record server, the original origin carried in the path.
           const scheme = request.scheme();
           const name = scheme?.tag === 'other' ? scheme.val : (scheme?.tag ?? 'HTTPS').toLowerCase();
           const origin = `${name}://${request.authority()}`;
           const path = request.pathWithQuery() ?? '/';
           request.setScheme({ tag: 'HTTP' });
-          request.setAuthority(call.replay);
+          request.setAuthority(call.loopback);
           request.setPathWithQuery(`/${encodeURIComponent(origin)}${path}`);
         }
         return http.outgoingHandler.handle(request, options);

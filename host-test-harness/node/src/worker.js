@@ -43,8 +43,8 @@ function plain(value) {
   return JSON.parse(JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
 }
 
-parentPort.on('message', ({ id, method, args, secrets, hosts, replay, clock }) => {
-  call.begin(secrets ?? {}, hosts ?? [], replay, clock);
+parentPort.on('message', ({ id, method, args, secrets, hosts, loopback, clock }) => {
+  call.begin(secrets ?? {}, hosts ?? [], loopback, clock);
   let reply;
   try {
     const value = calls[method](...args);
