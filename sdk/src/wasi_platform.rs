@@ -182,7 +182,7 @@ fn send(request: &HttpRequest, max_body: usize) -> Result<HttpResponse, Transpor
         .map_err(|()| "the response body stream was already taken".to_string())?;
     let mut bytes = Vec::new();
     loop {
-        match stream.blocking_read(1024 * 1024) {
+        match stream.blocking_read(64 * 1024) {
             Ok(chunk) => {
                 if bytes.len() + chunk.len() > max_body {
                     return Err(TransportFailure::BodyTooLarge(max_body));
