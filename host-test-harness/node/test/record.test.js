@@ -2,12 +2,13 @@
 // recorded from a loopback site (which answers from the case's fixture), the
 // recording replayed strictly with no secrets to the same output, the
 // outputs the same as the Rust host's, and no form of the secret anywhere in
-// the HAR.
+// the HAR. `CROSS_HOST_RECORD=1 npm test` also writes the cases' recordings
+// to ../tests/cross-host/recorded-by-node/, which the Rust host replays.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { withConnector } from './with_connector.js';
 const tests = new URL('../../tests/', import.meta.url);
 const doc = JSON.parse(readFileSync(new URL('cross-host/cases.json', tests), 'utf8'));
 const fixture = (name) => fileURLToPath(new URL(`fixtures/${name}.har`, tests));
+const recordedByNode = new URL('cross-host/recorded-by-node/', tests);
 
 const SECRET = 'record-secret-token-5f3a';
 const email = doc.connection.values.email;
@@ -119,6 +121,11 @@ test('every cross-host case recorded from a site replays, with no secret, to the
         }
         const replayed = await outcome(replayer.invoke(c.action, connection(), c.input, { replay: { har } }));
         assert.deepEqual(replayed, recorded, `${c.name}: replayed`);
+        if (process.env.CROSS_HOST_RECORD === '1') {
+          // The recordings the Rust host replays (tests/all/cross_host.rs).
+          mkdirSync(recordedByNode, { recursive: true });
+          copyFileSync(har, new URL(`${doc.cases.indexOf(c)}.har`, recordedByNode));
+        }
       }
     });
   });
