@@ -132,10 +132,10 @@ export class Connector {
    * network and are recorded, redacted.
    */
   async #call(method, args, call = {}, http = {}) {
-    const { secrets = {}, hosts = [], values = {} } = call;
+    const { secrets = {}, values = {} } = call;
     const { replay, record } = http;
     if (replay && record) throw new Error('a call either replays a HAR or records one, not both');
-    if (!replay && !record) return this.#send(method, args, secrets, hosts);
+    if (!replay && !record) return this.#send(method, args, call);
     if (this.#loopbackCall) throw new Error('one replayed or recorded call at a time: await the one before');
     this.#loopback ??= await loopbackServer(() => this.#loopbackCall);
     // A sync run hands in its one Replay or Recording; a single call gets its own.
@@ -147,7 +147,7 @@ export class Connector {
     this.#loopbackCall = current;
     const authority = `127.0.0.1:${this.#loopback.address().port}`;
     try {
-      const value = await this.#send(method, args, secrets, hosts, authority).catch((e) => {
+      const value = await this.#send(method, args, call, authority).catch((e) => {
         if (current.misses.length) throw new Error(current.misses[0]);
         throw e;
       });
@@ -161,7 +161,7 @@ export class Connector {
     }
   }
 
-  async #send(method, args, secrets, hosts, loopback) {
+  async #send(method, args, { secrets = {}, hosts = [], values = {} } = {}, loopback) {
     await this.#ready;
     const id = this.#next++;
     const limit = this.#options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
@@ -187,7 +187,7 @@ export class Connector {
       }, limit);
       this.#pending.set(id, { resolve, reject, timer });
       const clock = this.#options.wallClockSeconds;
-      this.#worker.postMessage({ id, method, args, secrets, hosts, loopback, clock });
+      this.#worker.postMessage({ id, method, args, secrets, hosts, values, loopback, clock });
     });
   }
 

@@ -7,6 +7,7 @@
 // the current call's secrets, and `wasi:logging` lines are kept for it.
 
 import { cli, clocks, http, io, random } from '@bytecodealliance/preview2-shim';
+import { Redactor } from './redact.js';
 
 /**
  * What the imports answer for the call that is running: set by the worker
@@ -14,16 +15,19 @@ import { cli, clocks, http, io, random } from '@bytecodealliance/preview2-shim';
  */
 export class CallState {
   constructor() {
-    this.begin({}, [], undefined, undefined);
+    this.begin({}, [], undefined, undefined, {});
   }
 
   /**
    * Starts a call with these secrets (key to value) and allowed hosts; with
    * `loopback` (the `host:port` of the host's replay and record server), its
-   * requests go there.
+   * requests go there. `values` are the connection's: with the secrets and
+   * the `Authorization` values the guest sends, they make the call's
+   * redactor.
    */
-  begin(secrets, hosts, loopback, clock) {
+  begin(secrets, hosts, loopback, clock, values) {
     this.secrets = new Map(Object.entries(secrets));
+    this.redactor = new Redactor(secrets, values);
     this.hosts = new Set(hosts.map((h) => h.toLowerCase()));
     this.loopback = loopback;
     /** Seconds since the epoch every read of the wall clock gives, when set (for reproducible tests). */
@@ -72,6 +76,9 @@ export function importsFor(call) {
         if (!call.allows(host)) {
           call.refused.push(host);
           return denied();
+        }
+        for (const value of request.headers().get('authorization')) {
+          call.redactor.learnAuthorization(new TextDecoder().decode(value));
         }
         if (call.loopback) {
           // To the replay and record server, the original origin carried in the path.

@@ -43,16 +43,28 @@ function plain(value) {
   return JSON.parse(JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
 }
 
-parentPort.on('message', ({ id, method, args, secrets, hosts, loopback, clock }) => {
-  call.begin(secrets ?? {}, hosts ?? [], loopback, clock);
+/** `value` with every string and byte array redacted by `redactor`. */
+function redacted(value, redactor) {
+  if (typeof value === 'string') return redactor.redact(value);
+  if (value instanceof Uint8Array) return redactor.redactBytes(value);
+  if (Array.isArray(value)) return value.map((v) => redacted(v, redactor));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redacted(v, redactor)]));
+  }
+  return value;
+}
+
+parentPort.on('message', ({ id, method, args, secrets, hosts, values, loopback, clock }) => {
+  call.begin(secrets ?? {}, hosts ?? [], loopback, clock, values ?? {});
   let reply;
   try {
     const value = calls[method](...args);
-    reply = { id, value };
+    // As the Rust host does: no form of a secret leaves, whatever the guest answered.
+    reply = { id, value: redacted(value, call.redactor) };
   } catch (thrown) {
-    reply = { id, error: plain(errorOf(thrown)) };
+    reply = { id, error: redacted(plain(errorOf(thrown)), call.redactor) };
   }
-  reply.logs = call.logs;
+  reply.logs = redacted(call.logs, call.redactor);
   reply.refused = call.refused;
   parentPort.postMessage(reply);
 });

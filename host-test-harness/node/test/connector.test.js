@@ -87,6 +87,32 @@ test('errors are ConnectorErrors naming their case and field', async () => {
   });
 });
 
+test('a credential the site quotes back never reaches an output, an error or a log line', async () => {
+  const token = 'quoted-back-token-7c1e';
+  const basic = Buffer.from(`a@b.c:${token}`).toString('base64');
+  const lines = [];
+  await withConnector({ secrets: { 'api-token': token }, onLog: (line) => lines.push(line) }, async (connector) => {
+    answer = (req) => ({
+      status: 200,
+      body: { results: [{ id: '1', key: 'ENG', name: `seen ${req.headers.authorization}`, note: token }], _links: {} },
+    });
+    const out = await connector.invoke('list-spaces', connection(), { limit: 5, debug: true });
+    const text = JSON.stringify(out.body);
+    assert.ok(!text.includes(token) && !text.includes(basic), text);
+    assert.match(out.body.results[0].name, /^seen (Basic )?REDACTED$/);
+    assert.equal(out.body.results[0].note, 'REDACTED');
+    answer = () => ({ status: 500, body: { message: `internal error for ${token}` } });
+    await assert.rejects(connector.invoke('list-spaces', connection(), {}), (e) => {
+      assert.ok(e instanceof ConnectorError);
+      assert.ok(!e.message.includes(token), e.message);
+      return true;
+    });
+  });
+  const logged = JSON.stringify(lines);
+  assert.ok(lines.length > 0, 'debug logs lines');
+  assert.ok(!logged.includes(token) && !logged.includes(basic), logged);
+});
+
 test('a 429 is waited out and retried', async () => {
   received = [];
   let calls = 0;
