@@ -79,13 +79,31 @@ impl Platform for WasiPlatform {
         secrets::get(key)
     }
 
-    /// The host's configuration value `key`; a store that fails to answer
-    /// is a secret it does not have (the error, which may echo the store's
-    /// own details, is not passed on).
+    /// The host's configuration value `key`, else the first of its
+    /// environment-style names (see [`config_names`]); a store that fails to
+    /// answer is a secret it does not have (the error, which may echo the
+    /// store's own details, is not passed on).
     #[cfg(feature = "standalone")]
     fn secret(&self, key: &str) -> Option<String> {
-        store::get(key).ok().flatten()
+        std::iter::once(key.to_string())
+            .chain(config_names(self.context, key))
+            .find_map(|name| store::get(&name).ok().flatten())
     }
+}
+
+/// The environment-style names a standalone build also reads secret `key` of
+/// connector `name` under, in order: `CONNECTOR_<KEY>`, then `<NAME>_<KEY>`,
+/// upper-cased with `-` and `.` as `_` (Confluence's `api-token`:
+/// `CONNECTOR_API_TOKEN`, `CONFLUENCE_API_TOKEN`), as `connector-host` reads
+/// the environment. Hosts that fill `wasi:config` from environment variables
+/// (Wassette hands each variable its policy allows over under its own name)
+/// then need no variable named `api-token`.
+pub fn config_names(name: &str, key: &str) -> [String; 2] {
+    let upper = |text: &str| text.to_ascii_uppercase().replace(['-', '.'], "_");
+    [
+        format!("CONNECTOR_{}", upper(key)),
+        format!("{}_{}", upper(name), upper(key)),
+    ]
 }
 
 /// Sends one request through `wasi:http` and reads the whole response body.

@@ -108,17 +108,7 @@ fn the_standalone_build_answers_a_fixture_as_the_contracts_build_does() {
 
 #[test]
 fn the_secret_arrives_through_wasi_config() {
-    let site = serve_json(r#"{"results":[],"_links":{}}"#);
-    let connection = Connection::new("basic", json!({"email": "a@b.c", "host": site.origin()}));
-    let options = CallOptions::live(&["127.0.0.1"]).secret("api-token", "standalone-token");
-    let outcome = standalone()
-        .invoke("list-spaces", &connection, "{}", &options)
-        .unwrap();
-    assert!(outcome.result.is_ok(), "{:?}", outcome.result);
-    assert_eq!(
-        site.received()[0].header("authorization"),
-        Some(basic_authorization("a@b.c", "standalone-token").as_str())
-    );
+    arrives_as("api-token");
 
     // Without it, wasi:config has nothing to answer, and nothing is sent.
     let site = serve_json("{}");
@@ -138,4 +128,33 @@ fn the_secret_arrives_through_wasi_config() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A host that fills `wasi:config` from its environment (Wassette hands over
+/// each variable its policy allows, under the variable's name) can give the
+/// token as `CONFLUENCE_API_TOKEN` or `CONNECTOR_API_TOKEN`: the names
+/// `connector-host` reads the environment by.
+#[test]
+fn the_secret_may_come_under_its_environment_names() {
+    let names = host_test_harness::secrets::env_var_names("confluence", "api-token");
+    assert_eq!(names, ["CONNECTOR_API_TOKEN", "CONFLUENCE_API_TOKEN"]);
+    for name in names {
+        arrives_as(&name);
+    }
+}
+
+/// A token given as the `wasi:config` value `name` reaches the site.
+fn arrives_as(name: &str) {
+    let site = serve_json(r#"{"results":[],"_links":{}}"#);
+    let connection = Connection::new("basic", json!({"email": "a@b.c", "host": site.origin()}));
+    let options = CallOptions::live(&["127.0.0.1"]).secret(name, "standalone-token");
+    let outcome = standalone()
+        .invoke("list-spaces", &connection, "{}", &options)
+        .unwrap();
+    assert!(outcome.result.is_ok(), "{name}: {:?}", outcome.result);
+    assert_eq!(
+        site.received()[0].header("authorization"),
+        Some(basic_authorization("a@b.c", "standalone-token").as_str()),
+        "{name}"
+    );
 }
