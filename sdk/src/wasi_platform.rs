@@ -93,8 +93,8 @@ impl Platform for WasiPlatform {
 
 /// The environment-style names a standalone build also reads secret `key` of
 /// connector `name` under, in order: `CONNECTOR_<KEY>`, then `<NAME>_<KEY>`,
-/// upper-cased with `-` and `.` as `_` (Confluence's `api-token`:
-/// `CONNECTOR_API_TOKEN`, `CONFLUENCE_API_TOKEN`), as `connector-host` reads
+/// upper-cased with `-` and `.` as `_` (an `api-token` of connector `acme`:
+/// `CONNECTOR_API_TOKEN`, `ACME_API_TOKEN`), as `connector-host` reads
 /// the environment. Hosts that fill `wasi:config` from environment variables
 /// (Wassette hands each variable its policy allows over under its own name)
 /// then need no variable named `api-token`.
