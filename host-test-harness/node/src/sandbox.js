@@ -51,6 +51,9 @@ export function hostOfAuthority(authority) {
   return text.split(':')[0];
 }
 
+/** Decodes header values. */
+const TEXT = new TextDecoder();
+
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'critical'];
 
 /** The import object, answering from `call`. */
@@ -78,7 +81,7 @@ export function importsFor(call) {
           return denied();
         }
         for (const value of request.headers().get('authorization')) {
-          call.redactor.learnAuthorization(new TextDecoder().decode(value));
+          call.redactor.learnAuthorization(TEXT.decode(value));
         }
         if (call.loopback) {
           // To the replay and record server, the original origin carried in the path.

@@ -4,28 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { withConnector } from './with_connector.js';
-
-const tests = new URL('../../tests/', import.meta.url);
-const doc = JSON.parse(readFileSync(new URL('cross-host/cases.json', tests), 'utf8'));
-
-/** An output as the cases write it (binary as base64, empty as null). */
-function outputJson(out) {
-  const body =
-    out.kind === 'binary' ? Buffer.from(out.body).toString('base64') : out.kind === 'empty' ? null : out.body;
-  return { status: out.status, contentType: out.contentType ?? null, kind: out.kind, body };
-}
-
-/** An error as the cases write it. */
-function errorJson(e) {
-  if (!e.kind) throw e;
-  const error = { kind: e.kind, message: e.message };
-  if (e.field !== undefined) error.field = e.field;
-  if (e.status !== undefined) error.status = e.status;
-  return { error };
-}
+import { doc, outcome, tests } from './cases.js';
 
 test('every cross-host case gives the answer the Rust host gives', async () => {
   assert.ok(doc.cases.length >= 10);
@@ -33,9 +14,7 @@ test('every cross-host case gives the answer the Rust host gives', async () => {
     for (const c of doc.cases) {
       const har = fileURLToPath(new URL(`fixtures/${c.fixture}.har`, tests));
       const replay = { har, strict: c.strict ?? true };
-      const actual = await connector
-        .invoke(c.action, doc.connection, c.input, { replay })
-        .then(outputJson, errorJson);
+      const actual = await outcome(connector.invoke(c.action, doc.connection, c.input, { replay }));
       assert.deepEqual(actual, c.expect, c.name);
     }
   });

@@ -15,9 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { Recording, Replay } from '../src/index.js';
 import { Redactor, formsOf } from '../src/redact.js';
 import { withConnector } from './with_connector.js';
+import { doc, outcome, tests } from './cases.js';
 
-const tests = new URL('../../tests/', import.meta.url);
-const doc = JSON.parse(readFileSync(new URL('cross-host/cases.json', tests), 'utf8'));
 const fixture = (name) => fileURLToPath(new URL(`fixtures/${name}.har`, tests));
 const recordedByNode = new URL('cross-host/recorded-by-node/', tests);
 
@@ -70,25 +69,6 @@ const connection = () => ({ ...doc.connection, values: { ...doc.connection.value
 /** A value with the loopback site's origin written as the fixtures' site. */
 function asFixtureSite(value) {
   return JSON.parse(JSON.stringify(value).split(origin).join('https://acme.atlassian.net'));
-}
-
-/** An output or error as the cases write it (see cross_host.test.js). */
-function outcome(promise) {
-  return promise.then(
-    (out) => ({
-      status: out.status,
-      contentType: out.contentType ?? null,
-      kind: out.kind,
-      body: out.kind === 'binary' ? Buffer.from(out.body).toString('base64') : out.kind === 'empty' ? null : out.body,
-    }),
-    (e) => {
-      if (!e.kind) throw e;
-      const error = { kind: e.kind, message: e.message };
-      if (e.field !== undefined) error.field = e.field;
-      if (e.status !== undefined) error.status = e.status;
-      return { error };
-    },
-  );
 }
 
 /** Fails when any form of the secret, or of the Basic credential it makes, is in `text`. */
